@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FoiaConfig(AppConfig):
+    name = "foia"
+    verbose_name = "Requests"
