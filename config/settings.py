@@ -107,6 +107,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so a worker process started by a test sees the test data.
     _database["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if env_str("TEST_DATABASE_NAME"):
+    # Lets test runs side by side keep to databases of their own.
+    _database["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -110,11 +110,12 @@ def worker_cluster(transactional_db) -> Iterator[subprocess.Popen]:
         start_new_session=True,
     )
     try:
-        wait_for(
-            lambda: process.poll() is not None or check_worker()[0],
-            timeout=60,
-            what="the worker cluster's first heartbeat",
-        )
+
+        def ready() -> bool:
+            alive, details = check_worker()
+            return process.poll() is not None or (alive and details["workers"] > 0)
+
+        wait_for(ready, timeout=60, what="the worker cluster's first heartbeat")
         if process.poll() is not None:
             raise AssertionError(
                 "the worker cluster exited: " + process.stderr.read().decode()[-2000:]

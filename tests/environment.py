@@ -15,6 +15,11 @@ os.environ.setdefault("Q_SYNC", "1")
 os.environ.setdefault("MEDIA_ROOT", os.path.join(_run_dir, "media"))
 os.environ.setdefault("SEARCH_INDEX_DIR", os.path.join(_run_dir, "index"))
 os.environ.setdefault("OCR_DPI", "150")
+# A test database of its own, so two test runs on one machine never collide.
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    os.environ.setdefault("TEST_DATABASE_NAME", f"test_workbench_{os.getpid()}")
+else:
+    os.environ.setdefault("TEST_DATABASE_NAME", os.path.join(_run_dir, "test.sqlite3"))
 # A cluster name of its own, so a worker of a running `make run` never takes the
 # test run's tasks from a shared Redis.
 os.environ.setdefault("Q_CLUSTER_NAME", f"workbench-test-{os.getpid()}")

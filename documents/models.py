@@ -1,0 +1,164 @@
+"""Released files and their pages. Processing lives in ``documents.pipeline``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from foia.models import FoiaRequest
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DocumentQuerySet:
+        """Documents ``user`` may see: they follow the request they came with.
+
+        A document uploaded without a request is seen by its uploader, by
+        editors, and by the newsroom's other members.
+        """
+        from foia import roles
+
+        if (
+            user is not None
+            and user.is_authenticated
+            and (
+                user.is_superuser
+                or user.groups.filter(name__in=(roles.EDITOR, roles.ADMIN)).exists()
+            )
+        ):
+            return self.all()
+        visible_requests = FoiaRequest.objects.visible_to(user).values("pk")
+        condition = Q(request__in=visible_requests)
+        if user is not None and user.is_authenticated:
+            condition |= Q(request__isnull=True, uploaded_by=user)
+            if user.groups.exists():
+                condition |= Q(request__isnull=True)
+        return self.filter(condition)
+
+
+class Document(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        TIFF = "tiff", "TIFF"
+        PNG = "png", "PNG"
+        JPEG = "jpeg", "JPEG"
+
+    title = models.CharField(max_length=255)
+    request = models.ForeignKey(
+        "foia.FoiaRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    communication = models.ForeignKey(
+        "foia.Communication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    # Stored under a generated name; the name the file came with is kept as data.
+    original = models.FileField(upload_to="originals/%Y/%m/", max_length=255)
+    original_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    languages = models.CharField(
+        max_length=60, blank=True, help_text="tesseract languages; empty: the default"
+    )
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    pages_done = models.PositiveIntegerField(default=0)
+    error_reason = models.TextField(blank=True, help_text="Shown to reporters.")
+    error_detail = models.TextField(blank=True, help_text="For administrators.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uploaded_documents",
+    )
+    source_archive = models.CharField(
+        max_length=255, blank=True, help_text="The zip file this came out of, if any."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:document_detail", args=[self.pk])
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.page_count:
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, round(100 * self.pages_done / self.page_count))
+
+
+class Page(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Source(models.TextChoices):
+        TEXT_LAYER = "text", "Text layer"
+        OCR = "ocr", "OCR"
+        NONE = "none", "No text"
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="pages"
+    )
+    number = models.PositiveIntegerField(help_text="1-based")
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    source = models.CharField(max_length=6, choices=Source.choices, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    words = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[text, left, top, width, height, conf] with box fractions 0..1",
+    )
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    rotated = models.SmallIntegerField(default=0)
+    thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", blank=True)
+    exemptions = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    indexed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="page_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} p. {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("documents:page_detail", args=[self.document_id, self.number])

@@ -1,0 +1,1 @@
+# Search keeps no models of its own yet; saved searches register here.
