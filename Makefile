@@ -7,6 +7,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa poppler-utils
+# The browser journeys drive Debian's chromium (Playwright's own download is not used).
+TEST_DEBIAN_PACKAGES := chromium
 PORT ?= 8000
 
 .PHONY: help setup system-packages run test lint format bench ci clean
@@ -35,6 +37,7 @@ run: setup
 	@DEBUG=$${DEBUG:-1} PORT=$(PORT) $(PY) bin/serve.py
 
 test: setup
+	@bash bin/system-packages $(TEST_DEBIAN_PACKAGES)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup

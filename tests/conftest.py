@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys run last: they are the slowest and need the most set-up."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def _make_user(django_user_model, username: str, role: str | None, **extra):
     user = django_user_model.objects.create_user(
         username=username,
