@@ -6,7 +6,10 @@ Models hold data and small derived properties only; every write goes through
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -73,6 +76,13 @@ class Jurisdiction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        # The deadline engine is the judge of what a rule may say.
+        try:
+            self.clock_rule()
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
 
     def clock_rule(self) -> deadlines.ClockRule:
         return deadlines.ClockRule(
@@ -149,6 +159,12 @@ class Holiday(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.jurisdiction.code})"
 
+    def clean(self) -> None:
+        try:
+            self.as_rule()
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
     def as_rule(self) -> deadlines.HolidayRule:
         return deadlines.HolidayRule(
             name=self.name,
@@ -215,6 +231,37 @@ class Agency(models.Model):
         if self.abbreviation and self.abbreviation != self.name:
             return f"{self.name} ({self.abbreviation})"
         return self.name
+
+    @property
+    def has_contacts(self) -> bool:
+        return bool(
+            self.foia_email or self.portal_url or self.mailing_address or self.phone
+        )
+
+    @property
+    def contact_agency(self) -> Agency:
+        """This agency, or the nearest parent that publishes FOIA contacts.
+
+        Components such as ICE's OPR take requests through their parent's office.
+        """
+        agency = self
+        seen = set()
+        while not agency.has_contacts and agency.parent_id and agency.pk not in seen:
+            seen.add(agency.pk)
+            agency = agency.parent
+        return agency if agency.has_contacts else self
+
+    @property
+    def appeal_agency(self) -> Agency:
+        """This agency, or the nearest parent that names an appeal authority."""
+        agency = self
+        seen = set()
+        while (
+            not agency.appeal_authority and agency.parent_id and agency.pk not in seen
+        ):
+            seen.add(agency.pk)
+            agency = agency.parent
+        return agency if agency.appeal_authority else self
 
 
 class Tag(models.Model):
@@ -650,6 +697,14 @@ class Appeal(models.Model):
         max_length=16, choices=AppealOutcome.choices, default=AppealOutcome.PENDING
     )
     decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    from_status = models.CharField(
+        max_length=24,
+        choices=Status.choices,
+        blank=True,
+        help_text="The request's status when the appeal was filed; a denied or "
+        "withdrawn appeal returns the request to it.",
+    )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -664,6 +719,23 @@ class Appeal(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.outcome == AppealOutcome.PENDING
+
+    @property
+    def current_decision_due(self) -> date | None:
+        if self.unusual_circumstances and self.decision_extended_due:
+            return self.decision_extended_due
+        return self.decision_due
+
+    @property
+    def is_overdue(self) -> bool:
+        due = self.current_decision_due
+        return self.is_pending and due is not None and due < timezone.localdate()
+
+    @property
+    def contested_exemption_labels(self) -> list[str]:
+        from foia.exemptions import exemption_label
+
+        return [exemption_label(code) for code in self.contested_exemptions]
 
 
 class LetterTemplate(models.Model):
@@ -695,3 +767,12 @@ class LetterTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.template import Template, TemplateSyntaxError
+
+        for field in ("subject", "body"):
+            try:
+                Template(getattr(self, field))
+            except TemplateSyntaxError as error:
+                raise ValidationError({field: f"Template error: {error}"}) from error

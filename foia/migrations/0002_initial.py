@@ -7,265 +7,918 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('foia', '0001_roles'),
+        ("foia", "0001_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Jurisdiction',
+            name="Jurisdiction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='US, US-CA, US-NY', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('response_days', models.PositiveSmallIntegerField(blank=True, help_text='Empty where the law sets no deadline.', null=True)),
-                ('response_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('counts_from', models.CharField(choices=[('received', 'receipt'), ('acknowledged', 'acknowledgement')], default='received', max_length=12)),
-                ('acknowledge_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('acknowledge_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('extension_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('extension_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('expedite_decision_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('appeal_filing_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('appeal_filing_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='calendar', max_length=10)),
-                ('appeal_decision_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('appeal_decision_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('appeal_extension_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('appeal_extension_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('roll_forward', models.BooleanField(default=False, help_text='A calendar-day deadline on a non-working day moves to the next working day.')),
-                ('misdirected_grace_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('citations', models.JSONField(blank=True, default=dict, help_text='Statute for each rule, by rule name.')),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="US, US-CA, US-NY", max_length=12, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "response_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Empty where the law sets no deadline.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "response_unit",
+                    models.CharField(
+                        choices=[
+                            ("business", "business days"),
+                            ("calendar", "calendar days"),
+                        ],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "counts_from",
+                    models.CharField(
+                        choices=[
+                            ("received", "receipt"),
+                            ("acknowledged", "acknowledgement"),
+                        ],
+                        default="received",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "acknowledge_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "acknowledge_unit",
+                    models.CharField(
+                        choices=[
+                            ("business", "business days"),
+                            ("calendar", "calendar days"),
+                        ],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "extension_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "extension_unit",
+                    models.CharField(
+                        choices=[
+                            ("business", "business days"),
+                            ("calendar", "calendar days"),
+                        ],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "expedite_decision_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "appeal_filing_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "appeal_filing_unit",
+                    models.CharField(
+                        choices=[
+                            ("business", "business days"),
+                            ("calendar", "calendar days"),
+                        ],
+                        default="calendar",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "appeal_decision_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "appeal_decision_unit",
+                    models.CharField(
+                        choices=[
+                            ("business", "business days"),
+                            ("calendar", "calendar days"),
+                        ],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "appeal_extension_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "appeal_extension_unit",
+                    models.CharField(
+                        choices=[
+                            ("business", "business days"),
+                            ("calendar", "calendar days"),
+                        ],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "roll_forward",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A calendar-day deadline on a non-working day moves to the next working day.",
+                    ),
+                ),
+                (
+                    "misdirected_grace_days",
+                    models.PositiveSmallIntegerField(blank=True, null=True),
+                ),
+                (
+                    "citations",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Statute for each rule, by rule name.",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('abbreviation', models.CharField(blank=True, max_length=30)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('foia_email', models.EmailField(blank=True, max_length=254)),
-                ('portal_url', models.URLField(blank=True)),
-                ('mailing_address', models.TextField(blank=True)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('website', models.URLField(blank=True)),
-                ('appeal_authority', models.CharField(blank=True, help_text='The office that decides appeals.', max_length=200)),
-                ('appeal_email', models.EmailField(blank=True, max_length=254)),
-                ('appeal_address', models.TextField(blank=True)),
-                ('appeal_portal_url', models.URLField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='components', to='foia.agency')),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agencies', to='foia.jurisdiction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("abbreviation", models.CharField(blank=True, max_length=30)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("foia_email", models.EmailField(blank=True, max_length=254)),
+                ("portal_url", models.URLField(blank=True)),
+                ("mailing_address", models.TextField(blank=True)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("website", models.URLField(blank=True)),
+                (
+                    "appeal_authority",
+                    models.CharField(
+                        blank=True,
+                        help_text="The office that decides appeals.",
+                        max_length=200,
+                    ),
+                ),
+                ("appeal_email", models.EmailField(blank=True, max_length=254)),
+                ("appeal_address", models.TextField(blank=True)),
+                ("appeal_portal_url", models.URLField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="components",
+                        to="foia.agency",
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agencies",
+                        to="foia.jurisdiction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='FoiaRequest',
+            name="FoiaRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(help_text='The records asked for, as sent.')),
-                ('story_url', models.URLField(blank=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('acknowledged', 'Acknowledged'), ('processing', 'Processing'), ('fix_required', 'Fix required'), ('payment_required', 'Payment required'), ('partially_released', 'Partially released'), ('done', 'Done'), ('partially_denied', 'Partially denied'), ('denied', 'Denied'), ('no_records', 'No records'), ('withdrawn', 'Withdrawn'), ('referred', 'Referred'), ('appealing', 'Appealing'), ('in_litigation', 'In litigation'), ('closed', 'Closed')], db_index=True, default='draft', max_length=24)),
-                ('visibility', models.CharField(choices=[('private', 'Private (requester, collaborators, editors)'), ('newsroom', 'Newsroom (every signed-in colleague)'), ('public', 'Public (anyone, read-only)')], default='private', max_length=10)),
-                ('embargo_until', models.DateField(blank=True, null=True)),
-                ('parent_relation', models.CharField(blank=True, choices=[('split', 'Split from'), ('referral', 'Referred from')], max_length=10)),
-                ('filed_on', models.DateField(blank=True, null=True)),
-                ('first_received_on', models.DateField(blank=True, help_text='First receipt by any component (misdirected requests).', null=True)),
-                ('received_on', models.DateField(blank=True, help_text='Receipt by the component that will answer.', null=True)),
-                ('acknowledged_on', models.DateField(blank=True, null=True)),
-                ('determined_on', models.DateField(blank=True, null=True)),
-                ('adverse_on', models.DateField(blank=True, help_text='Date of the adverse determination, if any.', null=True)),
-                ('unusual_circumstances', models.BooleanField(default=False)),
-                ('expedited', models.CharField(choices=[('not_requested', 'Not requested'), ('requested', 'Requested'), ('granted', 'Granted'), ('denied', 'Denied')], default='not_requested', max_length=16)),
-                ('fee_waiver', models.CharField(choices=[('not_requested', 'Not requested'), ('requested', 'Requested'), ('granted', 'Granted'), ('denied', 'Denied')], default='not_requested', max_length=16)),
-                ('fee_category', models.CharField(choices=[('news_media', 'Representative of the news media'), ('educational', 'Educational or non-commercial scientific'), ('commercial', 'Commercial use'), ('other', 'All other requesters')], default='news_media', max_length=16)),
-                ('fee_limit', models.DecimalField(blank=True, decimal_places=2, help_text='Fees agreed to without further approval.', max_digits=9, null=True)),
-                ('response_due', models.DateField(blank=True, null=True)),
-                ('extended_due', models.DateField(blank=True, null=True)),
-                ('expedite_decision_due', models.DateField(blank=True, null=True)),
-                ('appeal_filing_due', models.DateField(blank=True, null=True)),
-                ('current_due', models.DateField(blank=True, db_index=True, help_text="The date the agency's determination is due now.", null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='foia.agency')),
-                ('collaborators', models.ManyToManyField(blank=True, related_name='shared_foia_requests', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, help_text='The request this one was split from or referred out of.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='foia.foiarequest')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='foia_requests', to=settings.AUTH_USER_MODEL)),
-                ('tags', models.ManyToManyField(blank=True, related_name='requests', to='foia.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(help_text="The records asked for, as sent.")),
+                ("story_url", models.URLField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("acknowledged", "Acknowledged"),
+                            ("processing", "Processing"),
+                            ("fix_required", "Fix required"),
+                            ("payment_required", "Payment required"),
+                            ("partially_released", "Partially released"),
+                            ("done", "Done"),
+                            ("partially_denied", "Partially denied"),
+                            ("denied", "Denied"),
+                            ("no_records", "No records"),
+                            ("withdrawn", "Withdrawn"),
+                            ("referred", "Referred"),
+                            ("appealing", "Appealing"),
+                            ("in_litigation", "In litigation"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("private", "Private (requester, collaborators, editors)"),
+                            ("newsroom", "Newsroom (every signed-in colleague)"),
+                            ("public", "Public (anyone, read-only)"),
+                        ],
+                        default="private",
+                        max_length=10,
+                    ),
+                ),
+                ("embargo_until", models.DateField(blank=True, null=True)),
+                (
+                    "parent_relation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("split", "Split from"),
+                            ("referral", "Referred from"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("filed_on", models.DateField(blank=True, null=True)),
+                (
+                    "first_received_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="First receipt by any component (misdirected requests).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "received_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Receipt by the component that will answer.",
+                        null=True,
+                    ),
+                ),
+                ("acknowledged_on", models.DateField(blank=True, null=True)),
+                ("determined_on", models.DateField(blank=True, null=True)),
+                (
+                    "adverse_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Date of the adverse determination, if any.",
+                        null=True,
+                    ),
+                ),
+                ("unusual_circumstances", models.BooleanField(default=False)),
+                (
+                    "expedited",
+                    models.CharField(
+                        choices=[
+                            ("not_requested", "Not requested"),
+                            ("requested", "Requested"),
+                            ("granted", "Granted"),
+                            ("denied", "Denied"),
+                        ],
+                        default="not_requested",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "fee_waiver",
+                    models.CharField(
+                        choices=[
+                            ("not_requested", "Not requested"),
+                            ("requested", "Requested"),
+                            ("granted", "Granted"),
+                            ("denied", "Denied"),
+                        ],
+                        default="not_requested",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "fee_category",
+                    models.CharField(
+                        choices=[
+                            ("news_media", "Representative of the news media"),
+                            ("educational", "Educational or non-commercial scientific"),
+                            ("commercial", "Commercial use"),
+                            ("other", "All other requesters"),
+                        ],
+                        default="news_media",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "fee_limit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Fees agreed to without further approval.",
+                        max_digits=9,
+                        null=True,
+                    ),
+                ),
+                ("response_due", models.DateField(blank=True, null=True)),
+                ("extended_due", models.DateField(blank=True, null=True)),
+                ("expedite_decision_due", models.DateField(blank=True, null=True)),
+                ("appeal_filing_due", models.DateField(blank=True, null=True)),
+                (
+                    "current_due",
+                    models.DateField(
+                        blank=True,
+                        db_index=True,
+                        help_text="The date the agency's determination is due now.",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="foia.agency",
+                    ),
+                ),
+                (
+                    "collaborators",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="shared_foia_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The request this one was split from or referred out of.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="foia.foiarequest",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="foia_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="requests", to="foia.tag"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'request',
-                'ordering': ['-created_at'],
+                "verbose_name": "request",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Fee',
+            name="Fee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('estimate', 'Estimate'), ('invoice', 'Invoice'), ('payment', 'Payment')], max_length=10)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=9)),
-                ('on', models.DateField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fees', to='foia.foiarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("estimate", "Estimate"),
+                            ("invoice", "Invoice"),
+                            ("payment", "Payment"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=9)),
+                ("on", models.DateField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fees",
+                        to="foia.foiarequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['on'],
+                "ordering": ["on"],
             },
         ),
         migrations.CreateModel(
-            name='Communication',
+            name="Communication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('in', 'From the agency'), ('out', 'To the agency')], max_length=3)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('portal', 'Portal'), ('mail', 'Mail'), ('fax', 'Fax'), ('phone', 'Phone'), ('in_person', 'In person')], max_length=10)),
-                ('kind', models.CharField(choices=[('request', 'Request'), ('acknowledgement', 'Acknowledgement'), ('extension_notice', 'Extension notice'), ('clarification', 'Clarification request'), ('fee_letter', 'Fee letter'), ('reply', 'Our reply (resumes a stopped clock)'), ('interim_release', 'Interim release'), ('final_response', 'Final response'), ('denial', 'Denial'), ('no_records', 'No records'), ('appeal', 'Appeal'), ('appeal_decision', 'Appeal decision'), ('follow_up', 'Follow-up'), ('note', 'Note')], max_length=20)),
-                ('sent_on', models.DateField()),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('logged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='communications', to='foia.foiarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "From the agency"), ("out", "To the agency")],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("portal", "Portal"),
+                            ("mail", "Mail"),
+                            ("fax", "Fax"),
+                            ("phone", "Phone"),
+                            ("in_person", "In person"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("request", "Request"),
+                            ("acknowledgement", "Acknowledgement"),
+                            ("extension_notice", "Extension notice"),
+                            ("clarification", "Clarification request"),
+                            ("fee_letter", "Fee letter"),
+                            ("reply", "Our reply (resumes a stopped clock)"),
+                            ("interim_release", "Interim release"),
+                            ("final_response", "Final response"),
+                            ("denial", "Denial"),
+                            ("no_records", "No records"),
+                            ("appeal", "Appeal"),
+                            ("appeal_decision", "Appeal decision"),
+                            ("follow_up", "Follow-up"),
+                            ("note", "Note"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("sent_on", models.DateField()),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                ("body", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="communications",
+                        to="foia.foiarequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sent_on', 'created_at'],
+                "ordering": ["sent_on", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('basis', models.CharField(choices=[('adverse', 'Adverse determination'), ('constructive', 'Constructive denial (deadline missed)')], max_length=14)),
-                ('filed_on', models.DateField()),
-                ('received_on', models.DateField(blank=True, null=True)),
-                ('unusual_circumstances', models.BooleanField(default=False)),
-                ('contested_exemptions', models.JSONField(blank=True, default=list)),
-                ('grounds', models.TextField(blank=True)),
-                ('tracking_number', models.CharField(blank=True, max_length=80)),
-                ('decision_due', models.DateField(blank=True, null=True)),
-                ('decision_extended_due', models.DateField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('pending', 'Pending'), ('granted', 'Granted'), ('partly_granted', 'Partly granted'), ('denied', 'Denied'), ('remanded', 'Remanded'), ('withdrawn', 'Withdrawn')], default='pending', max_length=16)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appeals', to='foia.foiarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("adverse", "Adverse determination"),
+                            ("constructive", "Constructive denial (deadline missed)"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("filed_on", models.DateField()),
+                ("received_on", models.DateField(blank=True, null=True)),
+                ("unusual_circumstances", models.BooleanField(default=False)),
+                ("contested_exemptions", models.JSONField(blank=True, default=list)),
+                ("grounds", models.TextField(blank=True)),
+                ("tracking_number", models.CharField(blank=True, max_length=80)),
+                ("decision_due", models.DateField(blank=True, null=True)),
+                ("decision_extended_due", models.DateField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("granted", "Granted"),
+                            ("partly_granted", "Partly granted"),
+                            ("denied", "Denied"),
+                            ("remanded", "Remanded"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appeals",
+                        to="foia.foiarequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-filed_on'],
+                "ordering": ["-filed_on"],
             },
         ),
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('fixed', 'fixed date'), ('nth_weekday', 'nth weekday of a month'), ('relative', 'days after another holiday'), ('easter', 'days after Easter Sunday'), ('election_day', 'election day')], max_length=20)),
-                ('month', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('day', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, help_text='0 = Monday ... 6 = Sunday', null=True)),
-                ('n', models.SmallIntegerField(blank=True, help_text='1 to 5, or -1 for the last', null=True)),
-                ('base', models.CharField(blank=True, max_length=120)),
-                ('offset_days', models.SmallIntegerField(default=0)),
-                ('from_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('to_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('every_n_years', models.PositiveSmallIntegerField(default=1)),
-                ('observed', models.CharField(choices=[('none', 'not moved'), ('fri_before_sat_mon_after_sun', 'Saturday to Friday, Sunday to Monday'), ('mon_after_sun', 'Sunday to Monday'), ('mon_after_sat_sun', 'Saturday or Sunday to Monday')], default='none', max_length=40)),
-                ('scope', models.CharField(blank=True, max_length=60)),
-                ('counts_as_business_day', models.BooleanField(default=False)),
-                ('citation', models.CharField(blank=True, max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holidays', to='foia.jurisdiction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("fixed", "fixed date"),
+                            ("nth_weekday", "nth weekday of a month"),
+                            ("relative", "days after another holiday"),
+                            ("easter", "days after Easter Sunday"),
+                            ("election_day", "election day"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("month", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("day", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="0 = Monday ... 6 = Sunday", null=True
+                    ),
+                ),
+                (
+                    "n",
+                    models.SmallIntegerField(
+                        blank=True, help_text="1 to 5, or -1 for the last", null=True
+                    ),
+                ),
+                ("base", models.CharField(blank=True, max_length=120)),
+                ("offset_days", models.SmallIntegerField(default=0)),
+                ("from_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("to_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("every_n_years", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "observed",
+                    models.CharField(
+                        choices=[
+                            ("none", "not moved"),
+                            (
+                                "fri_before_sat_mon_after_sun",
+                                "Saturday to Friday, Sunday to Monday",
+                            ),
+                            ("mon_after_sun", "Sunday to Monday"),
+                            ("mon_after_sat_sun", "Saturday or Sunday to Monday"),
+                        ],
+                        default="none",
+                        max_length=40,
+                    ),
+                ),
+                ("scope", models.CharField(blank=True, max_length=60)),
+                ("counts_as_business_day", models.BooleanField(default=False)),
+                ("citation", models.CharField(blank=True, max_length=200)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holidays",
+                        to="foia.jurisdiction",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['jurisdiction', 'month', 'day', 'name'],
+                "ordering": ["jurisdiction", "month", "day", "name"],
             },
         ),
         migrations.CreateModel(
-            name='RequestEvent',
+            name="RequestEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('status', 'Status changed'), ('deadline', 'Deadline changed'), ('communication', 'Communication logged'), ('toll', 'Clock stopped or resumed'), ('appeal', 'Appeal'), ('tracking', 'Tracking number'), ('fee', 'Fee'), ('edit', 'Details edited'), ('document', 'Document')], max_length=16)),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('from_value', models.CharField(blank=True, max_length=60)),
-                ('to_value', models.CharField(blank=True, max_length=60)),
-                ('message', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='foia.foiarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("status", "Status changed"),
+                            ("deadline", "Deadline changed"),
+                            ("communication", "Communication logged"),
+                            ("toll", "Clock stopped or resumed"),
+                            ("appeal", "Appeal"),
+                            ("tracking", "Tracking number"),
+                            ("fee", "Fee"),
+                            ("edit", "Details edited"),
+                            ("document", "Document"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now
+                    ),
+                ),
+                ("from_value", models.CharField(blank=True, max_length=60)),
+                ("to_value", models.CharField(blank=True, max_length=60)),
+                ("message", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="foia.foiarequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Toll',
+            name="Toll",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('information', 'Request for information (once)'), ('fee', 'Fee clarification')], max_length=12)),
-                ('asked_on', models.DateField()),
-                ('answered_on', models.DateField(blank=True, null=True)),
-                ('communication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='foia.communication')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tolls', to='foia.foiarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("information", "Request for information (once)"),
+                            ("fee", "Fee clarification"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("asked_on", models.DateField()),
+                ("answered_on", models.DateField(blank=True, null=True)),
+                (
+                    "communication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="foia.communication",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tolls",
+                        to="foia.foiarequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asked_on'],
+                "ordering": ["asked_on"],
             },
         ),
         migrations.CreateModel(
-            name='TrackingNumber',
+            name="TrackingNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=80)),
-                ('assigned_on', models.DateField(blank=True, null=True)),
-                ('is_current', models.BooleanField(default=True)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='foia.agency')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracking_numbers', to='foia.foiarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("number", models.CharField(max_length=80)),
+                ("assigned_on", models.DateField(blank=True, null=True)),
+                ("is_current", models.BooleanField(default=True)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="foia.agency",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracking_numbers",
+                        to="foia.foiarequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_current', '-assigned_on', '-created_at'],
+                "ordering": ["-is_current", "-assigned_on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='LetterTemplate',
+            name="LetterTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('request', 'Request letter'), ('follow_up', 'Follow-up on an overdue request'), ('appeal', 'Appeal letter')], max_length=12)),
-                ('name', models.CharField(max_length=120)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField(help_text='Django template syntax; see the help page.')),
-                ('jurisdiction', models.ForeignKey(blank=True, help_text='Empty: used where no jurisdiction has its own.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='letter_templates', to='foia.jurisdiction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("request", "Request letter"),
+                            ("follow_up", "Follow-up on an overdue request"),
+                            ("appeal", "Appeal letter"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("subject", models.CharField(max_length=200)),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Django template syntax; see the help page."
+                    ),
+                ),
+                (
+                    "jurisdiction",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: used where no jurisdiction has its own.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="letter_templates",
+                        to="foia.jurisdiction",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'jurisdiction__code'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'jurisdiction'), name='one_template_per_kind_and_law')],
+                "ordering": ["kind", "jurisdiction__code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "jurisdiction"),
+                        name="one_template_per_kind_and_law",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='foiarequest',
-            index=models.Index(fields=['status', 'current_due'], name='foia_foiare_status_b24148_idx'),
+            model_name="foiarequest",
+            index=models.Index(
+                fields=["status", "current_due"], name="foia_foiare_status_b24148_idx"
+            ),
         ),
     ]

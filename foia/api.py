@@ -1,0 +1,460 @@
+"""REST API for requests and agencies: the same services and checks as the pages.
+
+A request the caller may not see answers 404; errors are JSON with a readable
+``detail`` and, for invalid input, the messages under each field's name.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from foia import permissions as foia_permissions
+from foia import selectors, services
+from foia.models import (
+    Agency,
+    Decision,
+    FeeCategory,
+    FoiaRequest,
+    Jurisdiction,
+    Status,
+    TrackingNumber,
+    Visibility,
+)
+
+# --- Errors ------------------------------------------------------------------------
+
+
+def _django_errors(error: DjangoValidationError):
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if name == "__all__" else name): messages
+            for name, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": error.messages}
+
+
+def _first_message(data) -> str:
+    if isinstance(data, dict):
+        for name, value in data.items():
+            text = _first_message(value)
+            if text:
+                return text if name == "non_field_errors" else f"{name}: {text}"
+        return ""
+    if isinstance(data, list):
+        return next((text for text in map(_first_message, data) if text), "")
+    return str(data)
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus services' ValidationError and a ``detail`` on every error."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(_django_errors(exc))
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = PermissionDenied(str(exc.args[0]))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(response.data, list):
+        response.data = {
+            "detail": _first_message(response.data),
+            "non_field_errors": response.data,
+        }
+    elif isinstance(response.data, dict) and "detail" not in response.data:
+        response.data = {"detail": _first_message(response.data), **response.data}
+    return response
+
+
+class ServiceErrorsMixin:
+    def get_exception_handler(self):
+        return api_exception_handler
+
+
+# --- Permissions -------------------------------------------------------------------
+
+
+class CanFileOnCreate(permissions.BasePermission):
+    """Researchers and guests file nothing: 403 before the input is even read."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        if view.action == "create":
+            foia_permissions.check_can_file(request.user)
+        return True
+
+
+class EditorsChangeAgencies(permissions.BasePermission):
+    def has_permission(self, request: Request, view) -> bool:
+        if request.method not in permissions.SAFE_METHODS:
+            foia_permissions.check_can_manage_agencies(request.user)
+        return True
+
+
+# --- Serializers -------------------------------------------------------------------
+
+
+class TagListField(serializers.ListField):
+    child = serializers.CharField(max_length=60)
+
+    def to_representation(self, data):
+        return [tag.name for tag in data.all()]
+
+
+def _named_choices(name: str, choices) -> type[serializers.ChoiceField]:
+    """A choice field whose schema enum is named after ``name``.
+
+    Expedited processing and the fee waiver share one choice set; drf-spectacular
+    would otherwise warn that the set has two names. ``x-spec-enum-id`` is the key
+    its enum hook groups enums by.
+    """
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "enum": [value for value, _label in choices],
+            "x-spec-enum-id": name,
+        }
+    )
+    class NamedChoiceField(serializers.ChoiceField):
+        pass
+
+    return NamedChoiceField
+
+
+class TrackingNumberSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = TrackingNumber
+        fields = ["number", "agency", "assigned_on", "is_current", "note"]
+        read_only_fields = fields
+
+
+class FoiaRequestSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Agency.objects.all()
+    )
+    requester = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.all(),
+        required=False,
+        help_text="Username; editors may file for someone else. Default: you.",
+    )
+    collaborators = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.all(),
+        many=True,
+        required=False,
+    )
+    tags = TagListField(required=False)
+    tracking_numbers = TrackingNumberSerializer(many=True, read_only=True)
+    tracking_number = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="On create: the agency's first tracking number.",
+    )
+    is_overdue = serializers.BooleanField(read_only=True)
+    may_go_to_court = serializers.BooleanField(read_only=True)
+    url = serializers.SerializerMethodField()
+    expedited = _named_choices("expedited", Decision.choices)(
+        choices=Decision.choices, required=False
+    )
+    fee_waiver = _named_choices("fee_waiver", Decision.choices)(
+        choices=Decision.choices, required=False
+    )
+    fee_category = serializers.ChoiceField(choices=FeeCategory.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+    class Meta:
+        model = FoiaRequest
+        fields = [
+            "id",
+            "url",
+            "title",
+            "body",
+            "agency",
+            "requester",
+            "collaborators",
+            "tags",
+            "story_url",
+            "status",
+            "visibility",
+            "embargo_until",
+            "parent",
+            "parent_relation",
+            "filed_on",
+            "first_received_on",
+            "received_on",
+            "acknowledged_on",
+            "determined_on",
+            "adverse_on",
+            "unusual_circumstances",
+            "expedited",
+            "fee_waiver",
+            "fee_category",
+            "fee_limit",
+            "response_due",
+            "extended_due",
+            "expedite_decision_due",
+            "appeal_filing_due",
+            "current_due",
+            "is_overdue",
+            "may_go_to_court",
+            "tracking_numbers",
+            "tracking_number",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "determined_on",
+            "adverse_on",
+            "unusual_circumstances",
+            "parent",
+            "parent_relation",
+            "response_due",
+            "extended_due",
+            "expedite_decision_due",
+            "appeal_filing_due",
+            "current_due",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "story_url": {"required": False, "allow_blank": True},
+        }
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj: FoiaRequest) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = _named_choices("to", Status.choices)(choices=Status.choices)
+    on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Agency.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    jurisdiction = serializers.SlugRelatedField(
+        slug_field="code", queryset=Jurisdiction.objects.all()
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agency
+        fields = [
+            "id",
+            "url",
+            "slug",
+            "name",
+            "abbreviation",
+            "parent",
+            "jurisdiction",
+            "foia_email",
+            "portal_url",
+            "mailing_address",
+            "phone",
+            "website",
+            "appeal_authority",
+            "appeal_email",
+            "appeal_address",
+            "appeal_portal_url",
+            "notes",
+            "is_active",
+        ]
+        # The services check slugs; DRF's own unique check would run first.
+        extra_kwargs = {"slug": {"validators": []}}
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj: Agency) -> str:
+        request = self.context.get("request")
+        path = obj.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+# --- Views -------------------------------------------------------------------------
+
+_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "status",
+        str,
+        description="A status, or open, awaiting, waiting_on_us, finished.",
+        many=True,
+    ),
+    OpenApiParameter("agency", str, description="Agency slug (components included)."),
+    OpenApiParameter("requester", str, description="Username, or me."),
+    OpenApiParameter("overdue", bool, description="Only requests past their due date."),
+    OpenApiParameter("due_within", int, description="Due within this many days."),
+    OpenApiParameter("tag", str),
+    OpenApiParameter("q", str, description="Words in title, text or tracking number."),
+    OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
+]
+
+
+def _filters_from_query(request: Request) -> selectors.RequestFilters:
+    params = request.query_params
+    errors = {}
+    agency = None
+    if params.get("agency"):
+        agency = Agency.objects.filter(slug=params["agency"]).first()
+        if agency is None:
+            errors["agency"] = [f"No agency {params['agency']!r}."]
+    requester = None
+    who = params.get("requester", "")
+    if who == "me":
+        requester = request.user
+    elif who:
+        requester = get_user_model().objects.filter(username=who).first()
+        if requester is None:
+            errors["requester"] = [f"No user {who!r}."]
+    due_within = None
+    if params.get("due_within"):
+        try:
+            due_within = int(params["due_within"])
+            if not 0 <= due_within <= 365:
+                raise ValueError
+        except ValueError:
+            errors["due_within"] = ["A whole number of days from 0 to 365."]
+    sort = params.get("sort") or selectors.DEFAULT_SORT
+    if sort not in selectors.SORTS:
+        errors["sort"] = [f"One of {', '.join(selectors.SORTS)}."]
+    statuses = params.getlist("status")
+    known = set(Status.values) | set(selectors.STATUS_GROUPS)
+    bad = [s for s in statuses if s not in known]
+    if bad:
+        errors["status"] = [f"Unknown status {', '.join(bad)}."]
+    if errors:
+        raise ValidationError(errors)
+    return selectors.RequestFilters(
+        statuses=statuses,
+        agency=agency,
+        requester=requester,
+        overdue=params.get("overdue", "").lower() in ("1", "true", "yes"),
+        due_within=due_within,
+        tag=params.get("tag", "").strip(),
+        text=params.get("q", "").strip(),
+        sort=sort,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Requests you may see", parameters=_LIST_PARAMETERS),
+    create=extend_schema(summary="File a request (reporters and editors)"),
+    retrieve=extend_schema(summary="One request"),
+    update=extend_schema(summary="Change a request's details"),
+    partial_update=extend_schema(summary="Change some of a request's details"),
+)
+class FoiaRequestViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = FoiaRequestSerializer
+    permission_classes = [permissions.IsAuthenticated, CanFileOnCreate]
+    queryset = FoiaRequest.objects.none()
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            return selectors.request_list(
+                user=user, filters=_filters_from_query(self.request)
+            )
+        return (
+            FoiaRequest.objects.visible_to(user)
+            .select_related("agency", "requester", "parent")
+            .prefetch_related("tags", "collaborators", "tracking_numbers__agency")
+        )
+
+    def perform_create(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = services.request_file(actor=self.request.user, **data)
+
+    def perform_update(self, serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("tracking_number", None)
+        foia_request = serializer.instance
+        services.request_update(actor=self.request.user, request=foia_request, **data)
+        serializer.instance = self.get_queryset().get(pk=foia_request.pk)
+
+    @extend_schema(
+        summary="Change a request's status (validated lifecycle)",
+        request=TransitionSerializer,
+        responses={200: FoiaRequestSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk=None) -> Response:
+        foia_request = self.get_object()
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            services.request_transition(
+                actor=request.user,
+                request=foia_request,
+                to=payload.validated_data["to"],
+                on=payload.validated_data.get("on"),
+                reason=payload.validated_data.get("reason", ""),
+            )
+        except services.InvalidTransition as error:
+            raise ValidationError({"to": error.messages}) from error
+        fresh = self.get_queryset().get(pk=foia_request.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Agencies"),
+    create=extend_schema(summary="Add an agency (editors)"),
+    retrieve=extend_schema(summary="One agency"),
+    update=extend_schema(summary="Change an agency (editors)"),
+    partial_update=extend_schema(summary="Change some of an agency (editors)"),
+)
+class AgencyViewSet(
+    ServiceErrorsMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = AgencySerializer
+    permission_classes = [permissions.IsAuthenticated, EditorsChangeAgencies]
+    lookup_field = "slug"
+    queryset = Agency.objects.select_related("parent", "jurisdiction").order_by("name")
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.agency_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.agency_update(
+            actor=self.request.user,
+            agency=serializer.instance,
+            **serializer.validated_data,
+        )
