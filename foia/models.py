@@ -126,7 +126,6 @@ class Holiday(models.Model):
         ("none", "not moved"),
         ("fri_before_sat_mon_after_sun", "Saturday to Friday, Sunday to Monday"),
         ("mon_after_sun", "Sunday to Monday"),
-        ("mon_after_sat_sun", "Saturday or Sunday to Monday"),
     ]
 
     jurisdiction = models.ForeignKey(

@@ -14,13 +14,6 @@ from foia.models import Agency
 from tests.foia.builders import RECEIVED
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The newsroom's users are made with passwords; hashing them the production
-    way costs over half a second per user, which dominates these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ice(db) -> Agency:
     return Agency.objects.get(slug="ice")
