@@ -12,7 +12,7 @@ from foia.models import FoiaRequest
 
 class DocumentQuerySet(models.QuerySet):
     def visible_to(self, user) -> DocumentQuerySet:
-        """Documents ``user`` may see: they follow the request they came with.
+        """Documents ``user`` may see: they follow the requests they came with.
 
         A document uploaded without a request is seen by its uploader, by
         editors, and by the newsroom's other members.
@@ -29,9 +29,21 @@ class DocumentQuerySet(models.QuerySet):
         ):
             return self.all()
         visible_requests = FoiaRequest.objects.visible_to(user).values("pk")
-        condition = Q(request__in=visible_requests)
+        # The same bytes uploaded on several requests are one document with links;
+        # it is visible through any of them.
+        linked = DocumentLink.objects.filter(request__in=visible_requests).values(
+            "document"
+        )
+        condition = Q(request__in=visible_requests) | Q(pk__in=linked)
         if user is not None and user.is_authenticated:
             condition |= Q(request__isnull=True, uploaded_by=user)
+            # Someone who uploads, on no request, bytes that are already here
+            # sees the document they sent.
+            condition |= Q(
+                pk__in=DocumentLink.objects.filter(
+                    request__isnull=True, added_by=user
+                ).values("document")
+            )
             if user.groups.exists():
                 condition |= Q(request__isnull=True)
         return self.filter(condition)
@@ -95,6 +107,11 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     processing_started_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    progressed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last time processing moved on; recovery looks for stalls.",
+    )
 
     objects = DocumentQuerySet.as_manager()
 
@@ -112,6 +129,51 @@ class Document(models.Model):
         if not self.page_count:
             return 100 if self.state == self.State.DONE else 0
         return min(100, round(100 * self.pages_done / self.page_count))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class DocumentLink(models.Model):
+    """The same file arrived again on another request or communication.
+
+    The document is stored once (by its sha256); each further arrival is a link,
+    and the document is visible through every linked request.
+    """
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="links"
+    )
+    request = models.ForeignKey(
+        "foia.FoiaRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_links",
+    )
+    communication = models.ForeignKey(
+        "foia.Communication",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_links",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    original_name = models.CharField(max_length=255, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document} on {self.request or 'no request'}"
 
 
 class Page(models.Model):
@@ -134,6 +196,9 @@ class Page(models.Model):
         max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a worker claimed it since it was last queued."
+    )
     text = models.TextField(blank=True)
     source = models.CharField(max_length=6, choices=Source.choices, blank=True)
     confidence = models.FloatField(null=True, blank=True)
@@ -146,8 +211,14 @@ class Page(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     rotated = models.SmallIntegerField(default=0)
     thumbnail = models.FileField(upload_to="thumbnails/%Y/%m/", blank=True)
+    preview = models.FileField(
+        upload_to="previews/%Y/%m/",
+        blank=True,
+        help_text="The page image shown in the viewer, rendered on first view.",
+    )
     exemptions = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="Shown to reporters.")
+    error_detail = models.TextField(blank=True, help_text="For administrators.")
     processed_at = models.DateTimeField(null=True, blank=True)
     indexed_at = models.DateTimeField(null=True, blank=True)
 
@@ -162,3 +233,7 @@ class Page(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("documents:page_detail", args=[self.document_id, self.number])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -472,7 +472,7 @@ def _image_coverage(page: pdfium.PdfPage) -> float:
         return 0.0
     covered = 0.0
     for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4):
-        x0, y0, x1, y1 = image.get_pos()
+        x0, y0, x1, y1 = image.get_bounds()
         width = min(x1, right) - max(x0, left)
         height = min(y1, top) - max(y0, bottom)
         if width > 0 and height > 0:
@@ -796,11 +796,53 @@ def _tesseract_input(image: Image.Image) -> Iterator[str]:
     # No --dpi: telling tesseract the true resolution changed nothing on the test
     # scans except to lose a word on the 2400 dpi one.
     with tempfile.TemporaryDirectory(prefix="foia-ocr-") as folder:
-        # PGM rather than pytesseract's default PNG: no compression, so writing a
-        # 300 dpi page takes 2 ms instead of 150.
-        path = Path(folder) / "page.pgm"
-        gray.save(path, format="PPM")
+        if _is_bilevel(gray):
+            # Tesseract binarises anyway; handing it a page that is already black
+            # and white skips its own thresholding pass (about 15% of its CPU on
+            # scans) and reads the same words.
+            path = Path(folder) / "page.pbm"
+            cut = _otsu_threshold(gray)
+            gray.point(lambda value: 255 if value > cut else 0).convert("1").save(
+                path, format="PPM"
+            )
+        else:
+            # PGM rather than pytesseract's default PNG: no compression, so
+            # writing a 300 dpi page takes 2 ms instead of 150.
+            path = Path(folder) / "page.pgm"
+            gray.save(path, format="PPM")
         yield str(path)
+
+
+def _otsu_threshold(gray: Image.Image) -> int:
+    """The grey level that best separates ink from paper (Otsu's method)."""
+    histogram = gray.histogram()
+    total = sum(histogram)
+    weighted_total = sum(level * count for level, count in enumerate(histogram))
+    background = weighted_background = 0.0
+    best_level, best_spread = 127, -1.0
+    for level, count in enumerate(histogram):
+        background += count
+        if background == 0:
+            continue
+        foreground = total - background
+        if foreground == 0:
+            break
+        weighted_background += level * count
+        mean_background = weighted_background / background
+        mean_foreground = (weighted_total - weighted_background) / foreground
+        spread = background * foreground * (mean_background - mean_foreground) ** 2
+        if spread > best_spread:
+            best_level, best_spread = level, spread
+    return best_level
+
+
+def _is_bilevel(gray: Image.Image) -> bool:
+    """At least 98% of the pixels are near black or near white."""
+    if gray.mode == "1":
+        return True
+    histogram = gray.histogram()
+    extremes = sum(histogram[:32]) + sum(histogram[224:])
+    return extremes >= 0.98 * sum(histogram)
 
 
 def _confident_words(result: OcrResult) -> float:

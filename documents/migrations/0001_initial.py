@@ -6,68 +6,202 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('foia', '0002_initial'),
+        ("foia", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=255)),
-                ('original', models.FileField(max_length=255, upload_to='originals/%Y/%m/')),
-                ('original_name', models.CharField(blank=True, max_length=255)),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.PositiveBigIntegerField()),
-                ('kind', models.CharField(choices=[('pdf', 'PDF'), ('tiff', 'TIFF'), ('png', 'PNG'), ('jpeg', 'JPEG')], max_length=8)),
-                ('languages', models.CharField(blank=True, help_text='tesseract languages; empty: the default', max_length=60)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('processing', 'Processing'), ('done', 'Done'), ('failed', 'Failed')], db_index=True, default='queued', max_length=12)),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('pages_done', models.PositiveIntegerField(default=0)),
-                ('error_reason', models.TextField(blank=True, help_text='Shown to reporters.')),
-                ('error_detail', models.TextField(blank=True, help_text='For administrators.')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('source_archive', models.CharField(blank=True, help_text='The zip file this came out of, if any.', max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('processing_started_at', models.DateTimeField(blank=True, null=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('communication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='foia.communication')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='foia.foiarequest')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='uploaded_documents', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255)),
+                (
+                    "original",
+                    models.FileField(max_length=255, upload_to="originals/%Y/%m/"),
+                ),
+                ("original_name", models.CharField(blank=True, max_length=255)),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.PositiveBigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pdf", "PDF"),
+                            ("tiff", "TIFF"),
+                            ("png", "PNG"),
+                            ("jpeg", "JPEG"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "languages",
+                    models.CharField(
+                        blank=True,
+                        help_text="tesseract languages; empty: the default",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("processing", "Processing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("page_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("pages_done", models.PositiveIntegerField(default=0)),
+                (
+                    "error_reason",
+                    models.TextField(blank=True, help_text="Shown to reporters."),
+                ),
+                (
+                    "error_detail",
+                    models.TextField(blank=True, help_text="For administrators."),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "source_archive",
+                    models.CharField(
+                        blank=True,
+                        help_text="The zip file this came out of, if any.",
+                        max_length=255,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("processing_started_at", models.DateTimeField(blank=True, null=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "communication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="foia.communication",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="foia.foiarequest",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="uploaded_documents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1-based')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], db_index=True, default='queued', max_length=10)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('source', models.CharField(blank=True, choices=[('text', 'Text layer'), ('ocr', 'OCR'), ('none', 'No text')], max_length=6)),
-                ('confidence', models.FloatField(blank=True, null=True)),
-                ('words', models.JSONField(blank=True, default=list, help_text='[text, left, top, width, height, conf] with box fractions 0..1')),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('rotated', models.SmallIntegerField(default=0)),
-                ('thumbnail', models.FileField(blank=True, upload_to='thumbnails/%Y/%m/')),
-                ('exemptions', models.JSONField(blank=True, default=list)),
-                ('error', models.TextField(blank=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('indexed_at', models.DateTimeField(blank=True, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='documents.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(help_text="1-based")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("text", "Text layer"),
+                            ("ocr", "OCR"),
+                            ("none", "No text"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                ("confidence", models.FloatField(blank=True, null=True)),
+                (
+                    "words",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[text, left, top, width, height, conf] with box fractions 0..1",
+                    ),
+                ),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                ("rotated", models.SmallIntegerField(default=0)),
+                (
+                    "thumbnail",
+                    models.FileField(blank=True, upload_to="thumbnails/%Y/%m/"),
+                ),
+                ("exemptions", models.JSONField(blank=True, default=list)),
+                ("error", models.TextField(blank=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                ("indexed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pages",
+                        to="documents.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('document', 'number'), name='page_number')],
+                "ordering": ["document", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("document", "number"), name="page_number"
+                    )
+                ],
             },
         ),
     ]
