@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from documents.selectors import document_list_for_request
 from foia import forms, permissions, selectors, services
 from foia.models import (
     ADVERSE,
@@ -149,27 +149,6 @@ def request_export(request: HttpRequest) -> StreamingHttpResponse:
 # --- One request -------------------------------------------------------------------
 
 
-def _document_links(foia_request: FoiaRequest) -> list[tuple[object, str | None]]:
-    """The request's documents (its own and those linked to it), each with a link
-    to its page when the documents app offers one."""
-    documents = list(foia_request.documents.order_by("-created_at"))
-    linked = getattr(foia_request, "document_links", None)
-    if linked is not None:
-        seen = {document.pk for document in documents}
-        for link in linked.select_related("document"):
-            if link.document_id not in seen:
-                seen.add(link.document_id)
-                documents.append(link.document)
-    links = []
-    for document in documents:
-        try:
-            url = document.get_absolute_url()
-        except NoReverseMatch:
-            url = None
-        links.append((document, url))
-    return links
-
-
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     foia_request = _foia_request(request, pk)
@@ -188,7 +167,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "communications": foia_request.communications.select_related(
                 "logged_by"
             ).prefetch_related("documents"),
-            "documents": _document_links(foia_request),
+            "documents": document_list_for_request(
+                request_obj=foia_request, user=request.user
+            ),
+            "can_upload": can_edit,
             "tracking_numbers": foia_request.tracking_numbers.select_related("agency"),
             "fees": foia_request.fees.all(),
             "appeals": appeals,

@@ -208,6 +208,9 @@ def test_request_page_shows_the_timeline_and_documents(client, file_request, rep
     assert "First 20 pages" in page
     assert document.title in page
     assert f'href="/documents/{document.pk}/"' in page
+    assert document.get_state_display() in page
+    assert 'action="/documents/upload/"' in page
+    assert f'name="request" value="{request.pk}"' in page
 
 
 def test_request_page_hides_actions_from_those_who_cannot_act(
@@ -217,9 +220,12 @@ def test_request_page_hides_actions_from_those_who_cannot_act(
     client.force_login(researcher)
     page = html(client.get(f"/requests/{request.pk}/"))
     assert "Log a communication" not in page and "Change status" not in page
+    assert 'action="/documents/upload/"' not in page
 
     client.force_login(reporter)
-    assert "Log a communication" in html(client.get(f"/requests/{request.pk}/"))
+    page = html(client.get(f"/requests/{request.pk}/"))
+    assert "Log a communication" in page
+    assert 'action="/documents/upload/"' in page
 
 
 def _request_routes(pk: int, appeal_pk: int) -> list[tuple[str, str]]:

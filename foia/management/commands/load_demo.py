@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from documents.demo import load_demo_documents
 from foia import roles, services
 from foia.models import Agency, FoiaRequest, Visibility
 
@@ -386,6 +387,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 build(demo)
             added += 1
+        load_demo_documents(self.stdout)
         self.stdout.write(
             f"Demo data ready ({created} new users, {added} new requests). Demo "
             f"logins (password {DEMO_PASSWORD}):"
