@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "documents",
     "search",
     "accounts",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,14 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "workbench@localhost")
+
+# The desk's daily digests and follow-up letters (see desk/tasks.py).
+# Digests go out at the first run of the hourly check at or after this local hour.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7, minimum=0, maximum=23)
+# Links in digests are absolute: where the newsroom reaches this installation.
+DIGEST_SITE_URL = env_str("DIGEST_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Days past the due date before a follow-up letter is drafted.
+FOLLOW_UP_GRACE_DAYS = env_int("FOLLOW_UP_GRACE_DAYS", 0, minimum=0, maximum=365)
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS by default.
 SESSION_COOKIE_HTTPONLY = True

@@ -346,14 +346,18 @@ class FoiaRequestQuerySet(models.QuerySet):
         ):
             return self.all()
         not_embargoed = Q(embargo_until__isnull=True) | Q(embargo_until__lte=today)
-        own = Q(requester=user) | Q(collaborators=user)
+        # Through the link table, not a join: a join repeats rows per
+        # collaborator and would need DISTINCT (or a subquery) on every list.
+        shared_with_user = FoiaRequest.collaborators.through.objects.filter(
+            user=user
+        ).values("foiarequest_id")
+        own = Q(requester=user) | Q(pk__in=shared_with_user)
         if user.groups.exists():
             shared = Q(visibility__in=(Visibility.NEWSROOM, Visibility.PUBLIC))
         else:
             # Signed in but in no newsroom role: only what the public sees.
             shared = Q(visibility=Visibility.PUBLIC)
-        visible = own | (shared & not_embargoed & ~Q(status=Status.DRAFT))
-        return self.filter(pk__in=self.filter(visible).values("pk"))
+        return self.filter(own | (shared & not_embargoed & ~Q(status=Status.DRAFT)))
 
     def open(self) -> FoiaRequestQuerySet:
         return self.exclude(status__in=(*FINISHED, Status.DRAFT))

@@ -41,5 +41,4 @@ urlpatterns = [
     ),
     path("agencies/", views.agency_list, name="agency_list"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency_detail"),
-    path("desk/", views.desk, name="desk"),
 ]

@@ -656,7 +656,3 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_file": permissions.can_file(request.user),
         },
     )
-
-
-def desk(request: HttpRequest) -> HttpResponse:
-    return render(request, "foia/desk.html")

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-OPEN_TO_ALL = {"/healthz", "/accounts/login/", "/admin/login/"}
+# The calendar feed's URL carries its own credential (a revocable token).
+OPEN_TO_ALL = {"/healthz", "/accounts/login/", "/admin/login/", "/calendar/x.ics"}
 # Django's password-reset pages are for people who cannot sign in.
 PASSWORD_RESET_PREFIXES = ("/accounts/password_reset", "/accounts/reset/")
 
