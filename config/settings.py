@@ -205,6 +205,12 @@ SEARCH_INDEX_DIR = env_path("SEARCH_INDEX_DIR", VAR_DIR / "index")
 OCR_LANGUAGES = env_str("OCR_LANGUAGES", "eng")
 OCR_DPI = env_int("OCR_DPI", 300, minimum=50, maximum=1200)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024
+ZIP_MAX_MEMBERS = env_int("ZIP_MAX_MEMBERS", 500, minimum=1)
+ZIP_MAX_TOTAL_BYTES = env_int("ZIP_MAX_TOTAL_MB", 1024, minimum=1) * 1024 * 1024
+ZIP_MAX_DEPTH = env_int("ZIP_MAX_DEPTH", 2, minimum=1, maximum=5)
+# Pixel budget of one page render (memory stays bounded on poster-sized pages).
+OCR_MAX_PIXELS = env_int("OCR_MAX_MEGAPIXELS", 40, minimum=1, maximum=400) * 1_000_000
+WEAK_PAGE_CONFIDENCE = env_int("WEAK_PAGE_CONFIDENCE", 60, minimum=0, maximum=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
