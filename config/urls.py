@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("foia.api_urls")),
+    path("api/", include("search.api_urls")),
     path("api/", include("documents.api_urls")),
     path("", include("desk.urls")),
     path("", include("foia.urls")),
