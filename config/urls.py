@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as account_views
-from config import views
+from config import api, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("foia.urls")),
     path("", include("documents.urls")),
     path("", include("search.urls")),
+    # Last: an address under /api/ that no endpoint took answers JSON, not HTML.
+    re_path(r"^api/", api.NotFoundView.as_view()),
 ]

@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.services import access_record
 from documents import intake, selectors, services
+from documents.forms import DocumentFilterForm
 from documents.models import Document, Page
 from foia.models import Communication, FoiaRequest
 
@@ -266,11 +267,15 @@ class DocumentListCreateApi(generics.ListAPIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
-        request_id = self.request.query_params.get("request")
+        filters = DocumentFilterForm(self.request.query_params)
+        if not filters.is_valid():
+            raise ValidationError(
+                {name: list(messages) for name, messages in filters.errors.items()}
+            )
         return selectors.document_list(
             user=self.request.user,
-            state=self.request.query_params.get("state", ""),
-            request_id=int(request_id) if request_id and request_id.isdigit() else None,
+            state=filters.cleaned_data["state"],
+            request_id=filters.cleaned_data["request"],
         ).prefetch_related("links")
 
     @extend_schema(

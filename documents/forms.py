@@ -103,7 +103,10 @@ class DocumentFilterForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("", "Any state"), *Document.State.choices], required=False
     )
-    request = forms.IntegerField(required=False, min_value=1, label="Request number")
+    # Bounded by the id column: a larger number would reach the database and fail.
+    request = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, label="Request number"
+    )
 
 
 class RetryPagesForm(forms.Form):

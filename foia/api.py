@@ -1,14 +1,13 @@
 """REST API for requests and agencies: the same services and checks as the pages.
 
 A request the caller may not see answers 404; errors are JSON with a readable
-``detail`` and, for invalid input, the messages under each field's name.
+``detail`` and, for invalid input, the messages under each field's name (the
+project's exception handler, ``config.api``, turns the services' errors into these).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -18,10 +17,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
 from foia import permissions as foia_permissions
 from foia import selectors, services
@@ -35,54 +33,6 @@ from foia.models import (
     TrackingNumber,
     Visibility,
 )
-
-# --- Errors ------------------------------------------------------------------------
-
-
-def _django_errors(error: DjangoValidationError):
-    if hasattr(error, "error_dict"):
-        return {
-            ("non_field_errors" if name == "__all__" else name): messages
-            for name, messages in error.message_dict.items()
-        }
-    return {"non_field_errors": error.messages}
-
-
-def _first_message(data) -> str:
-    if isinstance(data, dict):
-        for name, value in data.items():
-            text = _first_message(value)
-            if text:
-                return text if name == "non_field_errors" else f"{name}: {text}"
-        return ""
-    if isinstance(data, list):
-        return next((text for text in map(_first_message, data) if text), "")
-    return str(data)
-
-
-def api_exception_handler(exc, context):
-    """DRF's handler, plus services' ValidationError and a ``detail`` on every error."""
-    if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(_django_errors(exc))
-    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
-        exc = PermissionDenied(str(exc.args[0]))
-    response = exception_handler(exc, context)
-    if response is None:
-        return None
-    if isinstance(response.data, list):
-        response.data = {
-            "detail": _first_message(response.data),
-            "non_field_errors": response.data,
-        }
-    elif isinstance(response.data, dict) and "detail" not in response.data:
-        response.data = {"detail": _first_message(response.data), **response.data}
-    return response
-
-
-class ServiceErrorsMixin:
-    def get_exception_handler(self):
-        return api_exception_handler
-
 
 # --- Permissions -------------------------------------------------------------------
 
@@ -111,6 +61,19 @@ class TagListField(serializers.ListField):
 
     def to_representation(self, data):
         return [tag.name for tag in data.all()]
+
+
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+class SlugLookupField(serializers.SlugRelatedField):
+    """A row named by a slug or username; a NUL in the name is refused before the
+    lookup, which PostgreSQL would answer with an error."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(NUL_MESSAGE)
+        return super().to_internal_value(data)
 
 
 def _named_choices(name: str, choices) -> type[serializers.ChoiceField]:
@@ -144,16 +107,14 @@ class TrackingNumberSerializer(serializers.ModelSerializer):
 
 
 class FoiaRequestSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Agency.objects.all()
-    )
-    requester = serializers.SlugRelatedField(
+    agency = SlugLookupField(slug_field="slug", queryset=Agency.objects.all())
+    requester = SlugLookupField(
         slug_field="username",
         queryset=get_user_model().objects.all(),
         required=False,
         help_text="Username; editors may file for someone else. Default: you.",
     )
-    collaborators = serializers.SlugRelatedField(
+    collaborators = SlugLookupField(
         slug_field="username",
         queryset=get_user_model().objects.all(),
         many=True,
@@ -179,6 +140,12 @@ class FoiaRequestSerializer(serializers.ModelSerializer):
     )
     fee_category = serializers.ChoiceField(choices=FeeCategory.choices, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    parent_relation = serializers.ChoiceField(
+        choices=FoiaRequest._meta.get_field("parent_relation").choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty unless the request was split or referred from its parent.",
+    )
 
     class Meta:
         model = FoiaRequest
@@ -253,13 +220,13 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
+    parent = SlugLookupField(
         slug_field="slug",
         queryset=Agency.objects.all(),
         required=False,
         allow_null=True,
     )
-    jurisdiction = serializers.SlugRelatedField(
+    jurisdiction = SlugLookupField(
         slug_field="code", queryset=Jurisdiction.objects.all()
     )
     url = serializers.SerializerMethodField()
@@ -317,7 +284,13 @@ _LIST_PARAMETERS = [
 
 def _filters_from_query(request: Request) -> selectors.RequestFilters:
     params = request.query_params
-    errors = {}
+    errors = {
+        name: [NUL_MESSAGE]
+        for name, values in params.lists()
+        if any("\x00" in value for value in values)
+    }
+    if errors:
+        raise ValidationError(errors)
     agency = None
     if params.get("agency"):
         agency = Agency.objects.filter(slug=params["agency"]).first()
@@ -369,7 +342,6 @@ def _filters_from_query(request: Request) -> selectors.RequestFilters:
     partial_update=extend_schema(summary="Change some of a request's details"),
 )
 class FoiaRequestViewSet(
-    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -435,7 +407,6 @@ class FoiaRequestViewSet(
     partial_update=extend_schema(summary="Change some of an agency (editors)"),
 )
 class AgencyViewSet(
-    ServiceErrorsMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,

@@ -10,6 +10,12 @@ Words are matched by stem; prefixes (``investigat*``) and fuzzy terms
 (``detension~``) are matched against the words themselves, which the index
 also keeps, since a stem may be shorter than what the reader typed.
 
+Phrases are matched through word pairs: the index keeps every pair of adjacent
+stems (``use+of``, ``of+forc``), and a phrase matches a page holding all of its
+pairs. That is exact for two-word phrases; a longer phrase can also match a
+page where its pairs occur apart, which is rare, and it keeps phrase search as
+fast as word search on both backends.
+
 Compound tokens, letters and digits joined by ``- / . : _`` (``OPR-2021-04417``,
 ``TECS/ICM``, ``U.S.C``), are also kept whole, so case numbers match as typed.
 """
@@ -78,6 +84,22 @@ def analyse(text: str) -> tuple[list[str], set[str]]:
     """The stems of ``text`` in order, and its distinct normalised words."""
     found = [normalise(word[:MAX_WORD_LENGTH]) for word in WORD.findall(text)]
     return [stem(word) for word in found], set(found)
+
+
+PAIR_JOINER = "+"  # never part of a stem or a compound token
+
+
+def pairs(stems) -> set[str]:
+    """Every pair of adjacent stems, joined: ``{"use+of", "of+forc"}``."""
+    return set(phrase_pairs(stems))
+
+
+def phrase_pairs(stems) -> tuple[str, ...]:
+    """The pairs of adjacent stems, in order."""
+    return tuple(
+        f"{first}{PAIR_JOINER}{second}"
+        for first, second in zip(stems, stems[1:], strict=False)
+    )
 
 
 def compounds(text: str) -> set[str]:

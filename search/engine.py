@@ -316,11 +316,15 @@ def _present(raw, matcher, query: str, user, scope, *, with_facets: bool):
     }
     documents = {page.document_id: page.document for page in pages.values()}
     links: dict[int, set[int]] = {}
+    added_by_user: set[int] = set()  # uploaded again by this user, on no request
     if documents and not scope.everything:
-        for document_id, request_id in DocumentLink.objects.filter(
-            document_id__in=documents, request__isnull=False
-        ).values_list("document_id", "request_id"):
-            links.setdefault(document_id, set()).add(request_id)
+        for document_id, request_id, added_by_id in DocumentLink.objects.filter(
+            document_id__in=documents
+        ).values_list("document_id", "request_id", "added_by_id"):
+            if request_id is not None:
+                links.setdefault(document_id, set()).add(request_id)
+            elif added_by_id is not None and added_by_id == scope.user_id:
+                added_by_user.add(document_id)
     wanted_requests = {
         value
         for value, _count in (raw.facets.get("request", []) if with_facets else [])
@@ -341,7 +345,10 @@ def _present(raw, matcher, query: str, user, scope, *, with_facets: bool):
     def readable(document) -> bool:
         if scope.everything or document.request_id in titles:
             return True
-        if links.get(document.pk, set()) & titles.keys():
+        if (
+            document.pk in added_by_user
+            or links.get(document.pk, set()) & titles.keys()
+        ):
             return True
         return document.request_id is None and (
             scope.orphans == "all"

@@ -33,6 +33,7 @@ class IndexEntry:
     number: int
     stems: tuple[str, ...]  # the page's words, stemmed, in order
     words: tuple[str, ...]  # its distinct words, not stemmed (prefix, fuzzy)
+    pairs: tuple[str, ...]  # adjacent stems, joined (phrases)
     compounds: tuple[str, ...]
     title_stems: tuple[str, ...]  # document and request titles
     document_title: str
@@ -152,10 +153,14 @@ def build_entries(
         )
     }
     links: dict[int, list[int]] = {}
-    for document_id, request_id in DocumentLink.objects.filter(
-        document_id__in=documents, request__isnull=False
-    ).values_list("document_id", "request_id"):
-        links.setdefault(document_id, []).append(request_id)
+    adders: dict[int, set[int]] = {}
+    for document_id, request_id, added_by_id in DocumentLink.objects.filter(
+        document_id__in=documents
+    ).values_list("document_id", "request_id", "added_by_id"):
+        if request_id is not None:
+            links.setdefault(document_id, []).append(request_id)
+        elif added_by_id is not None:
+            adders.setdefault(document_id, set()).add(added_by_id)
     request_ids = {doc["request_id"] for doc in documents.values() if doc["request_id"]}
     request_ids.update(pk for linked in links.values() for pk in linked)
     requests = _request_infos(request_ids, agencies)
@@ -167,7 +172,12 @@ def build_entries(
         ids = [document["request_id"]] if document["request_id"] else []
         ids += [pk for pk in links.get(document["pk"], ()) if pk not in ids]
         entries.append(
-            _entry(page, document, [requests[pk] for pk in ids if pk in requests])
+            _entry(
+                page,
+                document,
+                [requests[pk] for pk in ids if pk in requests],
+                tuple(sorted(adders.get(document["pk"], ()))),
+            )
         )
     return entries
 
@@ -176,7 +186,12 @@ def _union(groups) -> tuple:
     return tuple(dict.fromkeys(item for group in groups for item in group))
 
 
-def _entry(page: dict, document: dict, requests: list[_RequestInfo]) -> IndexEntry:
+def _entry(
+    page: dict,
+    document: dict,
+    requests: list[_RequestInfo],
+    adder_ids: tuple[int, ...] = (),
+) -> IndexEntry:
     """``requests``: the document's own request first, then linked ones."""
     text = page["text"] or ""
     exemptions = tuple(dict.fromkeys(str(code).lower() for code in page["exemptions"]))
@@ -185,6 +200,7 @@ def _entry(page: dict, document: dict, requests: list[_RequestInfo]) -> IndexEnt
         orphan=document["request_id"] is None,
         uploader_id=document["uploaded_by_id"],
         grants=tuple(request.grant for request in requests),
+        adder_ids=adder_ids,
     )
     request_title = own_request.title if own_request else ""
     received = _received_on(document)
@@ -216,6 +232,7 @@ def _entry(page: dict, document: dict, requests: list[_RequestInfo]) -> IndexEnt
         number=page["number"],
         stems=tuple(stems),
         words=tuple(sorted(words)),
+        pairs=tuple(sorted(analysis.pairs(stems))),
         compounds=tuple(sorted(analysis.compounds(text))),
         title_stems=tuple(analysis.stems(f"{document['title']} {request_title}")),
         document_title=document["title"],

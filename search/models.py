@@ -105,6 +105,7 @@ class PageEntry(models.Model):
     facet_codes = ArrayField(models.BigIntegerField())
     orphan = models.BooleanField()
     uploader_id = models.BigIntegerField(null=True)
+    adder_ids = ArrayField(models.BigIntegerField(), default=list)
     fingerprint = models.CharField(max_length=32)
     indexed_at = models.DateTimeField()
 

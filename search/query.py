@@ -67,11 +67,18 @@ class Fuzzy(Node):
 
 @dataclass(frozen=True)
 class Phrase(Node):
+    """Words in this order (matched through their adjacent pairs, see
+    ``search.analysis``)."""
+
     words: tuple[str, ...]
 
     @property
     def stems(self) -> tuple[str, ...]:
         return tuple(analysis.stem(word) for word in self.words)
+
+    @property
+    def pairs(self) -> tuple[str, ...]:
+        return analysis.phrase_pairs(self.stems)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,10 @@ class Exact(Node):
     @property
     def part_stems(self) -> tuple[str, ...]:
         return tuple(analysis.stem(word) for word in self.parts)
+
+    @property
+    def part_pairs(self) -> tuple[str, ...]:
+        return analysis.phrase_pairs(self.part_stems)
 
 
 @dataclass(frozen=True)

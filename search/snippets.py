@@ -44,11 +44,15 @@ class Matcher:
                 self.prefixes.append(leaf.prefix)
             elif isinstance(leaf, q.Fuzzy):
                 self.fuzzy.append((leaf.word, leaf.distance))
-            elif isinstance(leaf, q.Phrase):
-                self.phrases.append(leaf.stems)
-            elif isinstance(leaf, q.Exact):
-                self.exact.add(leaf.token)
-                self.phrases.append(leaf.part_stems)
+            elif isinstance(leaf, q.Phrase | q.Exact):
+                stems = leaf.stems if isinstance(leaf, q.Phrase) else leaf.part_stems
+                if isinstance(leaf, q.Exact):
+                    self.exact.add(leaf.token)
+                self.phrases.append(stems)
+                # A longer phrase matches through its pairs of words (see
+                # search.analysis): a page may hold them apart.
+                if len(stems) > 2:
+                    self.phrases.extend(zip(stems, stems[1:], strict=False))
         self._word_cache: dict[tuple[str, str], str | None] = {}
         self._raw_cache: dict[str, tuple[str, str | None]] = {}
 

@@ -12,7 +12,8 @@ faceting and paging:
   passed. The embargo is compared with today's date at query time;
 - a page of a document without a request is seen by its uploader and by anyone
   in a newsroom role;
-- a document linked to several requests is seen through any of them.
+- a document linked to several requests is seen through any of them, and by
+  whoever uploaded the same file again on no request.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Access:
     orphan: bool  # the document came without a request
     uploader_id: int | None
     grants: tuple[Grant, ...]  # its request and the requests it is linked to
+    # People who uploaded the same bytes again on no request: they see it.
+    adder_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class Scope:
 
     def allows(self, access: Access) -> bool:
         if self.everything:
+            return True
+        if self.user_id is not None and self.user_id in access.adder_ids:
             return True
         if access.orphan and (
             self.orphans == "all"

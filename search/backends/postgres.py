@@ -5,16 +5,13 @@ built from the shared analysis (``search.analysis``): the vector is written
 literally, lexemes and positions included, and queries are compiled from the
 query tree to ``tsquery`` literals, so no PostgreSQL text-search configuration
 is involved and words mean the same as on Whoosh. Compound tokens
-(``opr-2021-04417``) and the page's words as written (``_investigated``, for
-prefix and fuzzy terms) are extra lexemes without positions; a word lexeme
-starts with ``_``, which no other lexeme can.
+(``opr-2021-04417``), pairs of adjacent stems (``use+of``, for phrases) and the
+page's words as written (``_investigated``, for prefix and fuzzy terms) are
+extra lexemes without positions; a word lexeme starts with ``_``, which no
+other lexeme can. Positions serve ranking only (ts_rank counts them).
 
 Fuzzy terms are expanded against ``search_lexeme``, every word the index holds,
 with the same edit-distance rule as Whoosh (``analysis.within_distance``).
-
-Known limit: PostgreSQL keeps positions up to 16,383 and 256 per lexeme, so on a
-page longer than about 16,000 words a phrase after that point is not found
-(single words still are).
 """
 
 from __future__ import annotations
@@ -46,11 +43,11 @@ _INSERT = """
     INSERT INTO search_page_entry (
         page_id, document_id, number, request_ids, vector, title_vector,
         agency_ids, jurisdictions, received, exemptions, tags, source,
-        facet_codes, orphan, uploader_id, fingerprint, indexed_at
+        facet_codes, orphan, uploader_id, adder_ids, fingerprint, indexed_at
     ) VALUES (
         %s, %s, %s, %s, %s::tsvector, %s::tsvector,
         %s, %s, %s, %s, %s, %s,
-        %s, %s, %s, %s, %s
+        %s, %s, %s, %s, %s, %s
     )
     ON CONFLICT (page_id) DO UPDATE SET
         document_id = EXCLUDED.document_id, number = EXCLUDED.number,
@@ -60,7 +57,8 @@ _INSERT = """
         exemptions = EXCLUDED.exemptions, tags = EXCLUDED.tags,
         source = EXCLUDED.source, facet_codes = EXCLUDED.facet_codes,
         orphan = EXCLUDED.orphan,
-        uploader_id = EXCLUDED.uploader_id, fingerprint = EXCLUDED.fingerprint,
+        uploader_id = EXCLUDED.uploader_id, adder_ids = EXCLUDED.adder_ids,
+        fingerprint = EXCLUDED.fingerprint,
         indexed_at = EXCLUDED.indexed_at
 """
 _GRANT = """
@@ -437,7 +435,7 @@ def _row(entry: IndexEntry, now: datetime.datetime) -> list:
         entry.document_id,
         entry.number,
         list(entry.request_ids),
-        tsvector_literal(entry.stems, entry.compounds, entry.words),
+        tsvector_literal(entry.stems, (*entry.compounds, *entry.pairs), entry.words),
         tsvector_literal(entry.title_stems),
         list(entry.agency_ids),
         list(entry.jurisdictions),
@@ -448,6 +446,7 @@ def _row(entry: IndexEntry, now: datetime.datetime) -> list:
         facet_codes(entry),
         entry.access.orphan,
         entry.access.uploader_id,
+        list(entry.access.adder_ids),
         entry.fingerprint,
         now,
     ]
@@ -475,6 +474,9 @@ def _visibility(scope: Scope) -> tuple[str, list]:
         "coalesce(request_ids && ARRAY(SELECT request_id "  # noqa: S608
         f"FROM search_request_grant WHERE {grant}), false)"
     ]
+    if scope.user_id is not None:
+        clauses.append("adder_ids @> ARRAY[%s]::bigint[]")
+        params.append(scope.user_id)
     if scope.orphans == "all":
         clauses.append("orphan")
     elif scope.orphans == "own" and scope.user_id is not None:
@@ -539,9 +541,9 @@ class _Compiler:
             words = self.fuzzy(node.word, node.distance)
             return "(" + " | ".join(_quote(WORD_MARK + word) for word in words) + ")"
         if isinstance(node, q.Phrase):
-            return "(" + " <-> ".join(_quote(stem) for stem in node.stems) + ")"
+            return "(" + " & ".join(_quote(pair) for pair in node.pairs) + ")"
         if isinstance(node, q.Exact):
-            phrase = " <-> ".join(_quote(stem) for stem in node.part_stems)
+            phrase = " & ".join(_quote(pair) for pair in node.part_pairs)
             return f"({_quote(node.token)} | ({phrase}))"
         if isinstance(node, q.And):
             return "(" + " & ".join(self.tsquery(c) for c in node.children) + ")"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import heapq
 import itertools
 import json
@@ -38,13 +39,14 @@ from search.backends.base import (
 from search.entries import IndexEntry
 from search.visibility import Access, Grant
 
-INDEX_NAME = "pages_v1"
+INDEX_NAME = "pages_v2"
 WRITE_LOCK_TIMEOUT = 60.0
 CHECKPOINT_FILE = "rebuild-checkpoint.json"
 
 # Stored per page as one tuple ("meta"), read back as a segment's row values:
 # page_id, document_id, number, request_ids, received (ordinal), exemptions,
-# source, agency_ids, access (orphan, uploader_id, grants), fingerprint.
+# source, agency_ids, access (orphan, uploader_id, grants, adder_ids),
+# fingerprint.
 
 
 def _schema() -> fields.Schema:
@@ -58,8 +60,10 @@ def _schema() -> fields.Schema:
         page_id=fields.KEYWORD(unique=True, scorable=True),
         document=fields.KEYWORD(scorable=True),
         request=fields.KEYWORD(scorable=True),
-        text=fields.TEXT(analyzer=words, phrase=True),
-        title=fields.TEXT(analyzer=words, phrase=True),
+        # No positions: phrases are matched through the pairs field.
+        text=fields.TEXT(analyzer=words, phrase=False),
+        title=fields.TEXT(analyzer=words, phrase=False),
+        pairs=fields.KEYWORD(scorable=True),
         words=fields.KEYWORD(scorable=True),
         exact=fields.KEYWORD(scorable=True),
         agency=fields.KEYWORD(scorable=True),
@@ -231,15 +235,17 @@ class WhooshBackend(SearchBackend):
         return self._current_searcher().doc_count()
 
     def page_ids_for(self, *, request_id=None, document_id=None) -> set[int]:
-        searcher = self._current_searcher()
-        values = self._values(searcher)
         if request_id is not None:
-            docnums = values.docs_with("request", (request_id,))
+            wanted = query.Term("request", str(request_id))
         elif document_id is not None:
-            docnums = values.docs_with("document", (document_id,))
+            wanted = query.Term("document", str(document_id))
         else:
             return set()
-        return {values.rows[docnum][0] for docnum in docnums}
+        # A term query, not the in-memory sets: this runs after every commit
+        # (index_document), when those sets would have to be rebuilt.
+        searcher = self._current_searcher()
+        rows = self._values(searcher).rows
+        return {rows[docnum][0] for docnum in searcher.docs_for_query(wanted)}
 
     def fingerprints(
         self, *, after: int = 0, until: int | None = None, limit: int = 5000
@@ -344,8 +350,10 @@ class WhooshBackend(SearchBackend):
 
 
 def _access(stored: tuple) -> Access:
-    orphan, uploader_id, grants = stored
-    return Access(orphan, uploader_id, tuple(Grant(*grant) for grant in grants))
+    orphan, uploader_id, grants, adder_ids = stored
+    return Access(
+        orphan, uploader_id, tuple(Grant(*grant) for grant in grants), adder_ids
+    )
 
 
 def _day(day) -> str:
@@ -376,7 +384,6 @@ class _DocValues:
     def __init__(self, searcher, rows: list) -> None:
         self.searcher = searcher
         self.rows = rows
-        self.alive = {docnum for docnum, row in enumerate(rows) if row is not None}
         self._lock = threading.Lock()
         self._sets: dict[str, dict] = {}
         self._by_access: dict[tuple, set[int]] | None = None
@@ -384,6 +391,10 @@ class _DocValues:
         self._received: tuple[list, list] | None = None
         self._by_page: tuple[list, list] | None = None
         self._columns: dict[str, list] = {}
+
+    @functools.cached_property
+    def alive(self) -> set[int]:
+        return {docnum for docnum, row in enumerate(self.rows) if row is not None}
 
     def _field_sets(self, field: str) -> dict:
         found = self._sets.get(field)
@@ -613,6 +624,7 @@ def _document(entry: IndexEntry) -> dict:
                 )
                 for grant in access.grants
             ),
+            access.adder_ids,
         ),
         entry.fingerprint,
     )
@@ -623,6 +635,7 @@ def _document(entry: IndexEntry) -> dict:
         "text": " ".join(entry.stems),
         "title": " ".join(entry.title_stems),
         "words": " ".join(entry.words),
+        "pairs": " ".join(entry.pairs),
         "exact": " ".join(entry.compounds),
         "agency": " ".join(str(pk) for pk in entry.agency_ids),
         "exemption": " ".join(entry.exemptions),
@@ -666,12 +679,12 @@ def _compile(node: q.Node) -> query.Query:
             "words", node.word, maxdist=node.distance, prefixlength=1
         )
     if isinstance(node, q.Phrase):
-        return query.Phrase("text", list(node.stems))
+        return _all_pairs(node.pairs)
     if isinstance(node, q.Exact):
         return query.Or(
             [
                 query.Term("exact", node.token),
-                query.Phrase("text", list(node.part_stems)),
+                _all_pairs(node.part_pairs),
             ]
         )
     if isinstance(node, q.Title):
@@ -686,6 +699,11 @@ def _compile(node: q.Node) -> query.Query:
             query.TermRange("received", start, end), score=0.0
         )
     raise TypeError(f"cannot compile {node!r}")
+
+
+def _all_pairs(pairs: tuple[str, ...]) -> query.Query:
+    terms = [query.Term("pairs", pair) for pair in dict.fromkeys(pairs)]
+    return terms[0] if len(terms) == 1 else query.And(terms)
 
 
 _FILTER_FIELDS = {

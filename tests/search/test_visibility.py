@@ -241,3 +241,15 @@ def test_a_renamed_document_is_found_by_its_new_title(
         document.title = "Surveillance ledger"
         document.save()
     assert visible("title:ledger", editor).total == 1
+
+
+def test_whoever_uploads_the_same_file_again_sees_it(
+    backend, reporter, outsider, django_capture_on_commit_callbacks
+):
+    private = make_request(reporter, title="Private", visibility=Visibility.PRIVATE)
+    document = make_published(["The jail contract, signed."], request=private)
+    assert_sees_nothing(visible("jail", outsider))
+    with django_capture_on_commit_callbacks(execute=True):
+        DocumentLink.objects.create(document=document, request=None, added_by=outsider)
+    assert visible("jail", outsider).total == 1
+    assert visible("jail", outsider).documents[0].request_title == ""

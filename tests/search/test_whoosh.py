@@ -17,7 +17,7 @@ def test_indexing_waits_for_a_writer_that_holds_the_lock(
 ):
     make_published(["first warden memo"], request=make_request(reporter))
     second = make_document(["second warden memo"], request=make_request(reporter))
-    ix = whoosh_index.open_dir(str(whoosh_index_dir), indexname="pages_v1")
+    ix = whoosh_index.open_dir(str(whoosh_index_dir), indexname="pages_v2")
     held = ix.writer()
     releaser = threading.Timer(0.5, held.cancel)
     started = time.monotonic()
@@ -38,7 +38,7 @@ def test_pages_are_indexed_in_batches(whoosh_index_dir, reporter, editor):
     assert search.index_pages(pages, batch_size=3) == 7
     assert search.search("warden", user=editor).total == 7
     assert not Page.objects.filter(indexed_at__isnull=True).exists()
-    ix = whoosh_index.open_dir(str(whoosh_index_dir), indexname="pages_v1")
+    ix = whoosh_index.open_dir(str(whoosh_index_dir), indexname="pages_v2")
     assert ix.doc_count() == 7
 
 
