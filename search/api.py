@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 import search
 from search.forms import filters_from, positive_int
+from search.query import is_id
 
 
 class HitSerializer(serializers.Serializer):
@@ -112,7 +113,7 @@ class SearchView(APIView):
         query = params.get("q", "")
         filters = filters_from(params)
         document = params.get("document")
-        if document is not None and not document.isdigit():
+        if document is not None and not is_id(document):
             return Response({"detail": "document must be a document id."}, status=400)
         if not query.strip() and not filters and document is None:
             return Response(

@@ -172,10 +172,12 @@ def _agency_ids_for(name: str) -> list[int]:
     from foia.models import Agency
 
     name = name.strip()
+    if "\x00" in name:
+        return []  # no agency has one, and PostgreSQL refuses it in a query
     condition = (
         Q(abbreviation__iexact=name) | Q(slug__iexact=name) | Q(name__iexact=name)
     )
-    if name.isdigit():
+    if q.is_id(name):
         condition |= Q(pk=int(name))
     return list(Agency.objects.filter(condition).values_list("pk", flat=True))
 
@@ -192,7 +194,8 @@ def filters_node(filters: Mapping | None) -> q.Node:
                 f"Unknown filter “{name}”; filters are {', '.join(FILTER_NAMES)}."
             )
         values = [raw] if isinstance(raw, str | int) else list(raw)
-        values = [str(value).strip() for value in values if str(value).strip()]
+        values = [str(value).replace("\x00", "").strip() for value in values]
+        values = [value for value in values if value]
         if not values:
             continue
         alternatives = [q.filter_node(name, value) for value in values]
@@ -247,7 +250,7 @@ def search(
     from search.visibility import scope_for
 
     started = time.perf_counter()
-    query = query or ""
+    query = (query or "").replace("\x00", "")
     page = max(1, int(page))
     per_page = max(1, int(per_page))
     result = SearchResult(query=query, page=page, per_page=per_page, sort=sort)

@@ -468,6 +468,14 @@ _EXEMPTION = re.compile(
     r"^(?:\(?b\)?)?\s*\(?(?P<number>[1-9])\)?\s*(?:\(?(?P<sub>[a-z])\)?)?$"
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only (str.isdigit() also takes "²", which int() refuses), and few
+# enough of them to fit the id columns.
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def is_id(text: str) -> bool:
+    """Whether ``text`` is a database id as typed: ASCII digits that fit a bigint."""
+    return bool(_ID.fullmatch(text.strip()))
 
 
 def filter_node(name: str, value: str) -> Node:
@@ -479,7 +487,7 @@ def filter_node(name: str, value: str) -> Node:
         return AgencyName(value)
     if name in ("request", "document"):
         ids = value.split(",")
-        if not all(part.strip().isdigit() for part in ids):
+        if not all(is_id(part) for part in ids):
             raise QueryError(
                 f"{name}:{value} — {name}: takes a number, as in {_EXAMPLES[name]}."
             )

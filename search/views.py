@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 import search
 from search import selectors, services
 from search.forms import FILTER_TITLES, SavedSearchForm, filters_from, positive_int
+from search.query import is_id
 
 PER_PAGE = 20
 
@@ -80,7 +81,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if sort not in ("relevance", "date"):
         sort = "relevance"
     document = request.GET.get("document") or None
-    if document is not None and not document.isdigit():
+    if document is not None and not is_id(document):
         document = None
     page = positive_int(request.GET.get("page"), 1)
     result = search.search(

@@ -79,3 +79,23 @@ def test_the_endpoint_is_in_the_openapi_schema(client, editor, db):
     text = response.content.decode()
     assert "/api/search/" in text
     assert "operationId: search" in text or '"operationId": "search"' in text
+
+
+def test_odd_ids_and_nul_characters_get_answers_not_server_errors(
+    client, releases, editor
+):
+    client.force_login(editor)
+    superscript_two = "\u00b2"
+    for params in (
+        {"q": "x", "document": superscript_two},
+        {"q": "x", "request": superscript_two},
+        {"q": "x", "agency": superscript_two},
+        {"q": f"agency:{superscript_two}"},
+        {"q": "x", "agency": "\x00"},
+        {"q": "x", "request": "9" * 40},
+    ):
+        response = client.get("/api/search/", params)
+        assert response.status_code in (200, 400), params
+        assert "detail" in response.json() or "total" in response.json()
+        page = client.get("/search/", params)
+        assert page.status_code == 200, params
