@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
 
 from whoosh.lang.porter2 import stem as _porter2_stem
 
@@ -36,14 +34,6 @@ COMPOUND = re.compile(r"[^\W_]+(?:[-/.:_][^\W_]+)+")
 MAX_WORD_LENGTH = 60
 # PostgreSQL keeps at most 256 positions per lexeme and positions up to 16,383.
 MAX_POSITIONS_PER_WORD = 256
-
-
-class Token(NamedTuple):
-    position: int
-    word: str  # normalised
-    stem: str
-    start: int
-    end: int
 
 
 def normalise(word: str) -> str:
@@ -66,13 +56,6 @@ def _stem_cached(word: str) -> str:
 def stem(word: str) -> str:
     """The stem of one already normalised word."""
     return _stem_cached(word)
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """Every word of ``text`` with its position, stem and character offsets."""
-    for position, match in enumerate(WORD.finditer(text), 1):
-        word = normalise(match.group()[:MAX_WORD_LENGTH])
-        yield Token(position, word, stem(word), match.start(), match.end())
 
 
 def stems(text: str) -> list[str]:

@@ -153,7 +153,6 @@ class AgencyName(Node):
 
 
 TEXT_LEAVES = (Term, Prefix, Fuzzy, Phrase, Exact, Title)
-FILTER_LEAVES = (Filter, DateRange)
 
 
 def walk(node: Node):
@@ -174,10 +173,6 @@ def positive_leaves(node: Node, negated: bool = False):
         yield from positive_leaves(node.child, not negated)
     elif isinstance(node, TEXT_LEAVES) and not negated:
         yield node
-
-
-def has_text(node: Node) -> bool:
-    return any(isinstance(leaf, TEXT_LEAVES) for leaf in walk(node))
 
 
 def combine(*nodes: Node | None) -> Node:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from search.entries import IndexEntry
@@ -109,15 +109,6 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def set_checkpoint(self, checkpoint: dict | None) -> None: ...
-
-    def iter_fingerprints(self, chunk_size: int = 5000) -> Iterator[dict[int, str]]:
-        after = 0
-        while True:
-            chunk = self.fingerprints(after=after, limit=chunk_size)
-            if not chunk:
-                return
-            yield chunk
-            after = max(chunk)
 
     def close(self) -> None:  # noqa: B027 - most backends hold nothing open
         """Release open files or connections (tests switch index folders)."""

@@ -177,6 +177,10 @@ class PostgresBackend(SearchBackend):
 
     def optimize(self) -> None:
         with connection.cursor() as cursor:
+            # Move entries waiting in the GIN indexes' pending lists into the
+            # indexes proper, then refresh the planner's statistics.
+            for index in ("search_page_entry_vector", "search_page_entry_title"):
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute("ANALYZE search_page_entry")
 
     # --- Reading ------------------------------------------------------------
