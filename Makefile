@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa poppler-utils
+DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-fra poppler-utils
 # The browser journeys drive Debian's chromium (Playwright's own download is not used).
 TEST_DEBIAN_PACKAGES := chromium
 PORT ?= 8000

@@ -4,13 +4,34 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from documents import services
-from documents.models import Document, DocumentLink, Page
+from documents.models import ArchiveMember, Document, DocumentLink, Page
 
 
 class DocumentLinkInline(admin.TabularInline):
     model = DocumentLink
     extra = 0
-    fields = ["request", "communication", "added_by", "original_name", "created"]
+    fields = [
+        "request",
+        "communication",
+        "added_by",
+        "original_name",
+        "title",
+        "created",
+    ]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ArchiveMemberInline(admin.TabularInline):
+    """For a ZIP archive: what became of each file in it."""
+
+    model = ArchiveMember
+    fk_name = "archive"
+    extra = 0
+    fields = ["position", "name", "outcome", "reason", "document"]
     readonly_fields = fields
     can_delete = False
 
@@ -66,7 +87,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "processed_at",
         "progressed_at",
     ]
-    inlines = [DocumentLinkInline]
+    inlines = [DocumentLinkInline, ArchiveMemberInline]
     actions = ["retry_failed", "retry_weak_pages"]
 
     @admin.action(description="Retry the selected failed documents")

@@ -17,12 +17,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.services import access_record
-from documents import intake, selectors, services
+from documents import intake, selectors, services, uploads
 from documents.forms import DocumentFilterForm
-from documents.models import Document, Page
+from documents.models import ArchiveMember, Document, Page
 from foia.models import Communication, FoiaRequest
 
 # --- serializers -------------------------------------------------------------------
+
+
+class ArchiveMemberSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Path inside the archive.")
+    outcome = serializers.ChoiceField(choices=ArchiveMember.Outcome.choices)
+    detail = serializers.CharField(
+        source="reason", help_text="Why it was not imported, or what it dupes."
+    )
+    document = serializers.IntegerField(source="document_id", allow_null=True)
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -36,6 +45,10 @@ class DocumentSerializer(serializers.ModelSerializer):
     )
     linked_requests = serializers.SerializerMethodField(
         help_text="Other requests the same file arrived with, as far as you may see."
+    )
+    members = serializers.SerializerMethodField(
+        help_text="For a ZIP archive (kind zip): what became of each file in it, "
+        "once unpacked; null for other documents."
     )
     url = serializers.SerializerMethodField()
     pages_url = serializers.SerializerMethodField()
@@ -60,6 +73,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "communication",
             "linked_requests",
             "source_archive",
+            "members",
             "created_at",
             "processed_at",
             "url",
@@ -71,6 +85,18 @@ class DocumentSerializer(serializers.ModelSerializer):
     def _absolute(self, path: str) -> str:
         http_request = self.context.get("request")
         return http_request.build_absolute_uri(path) if http_request else path
+
+    def to_representation(self, document: Document) -> dict:
+        """The title and file name as the caller knows the document: those of
+        their own upload when they sent bytes someone had uploaded before."""
+        data = super().to_representation(document)
+        names = (self.context.get("names") or {}).get(document.pk)
+        if names is not None:
+            data["title"], data["original_name"] = names.title, names.original_name
+        elif hasattr(document, "shown_title"):
+            data["title"] = document.shown_title
+            data["original_name"] = document.shown_name
+        return data
 
     def get_error_detail(self, document: Document) -> str:
         if "viewer_is_editor" not in self.context:
@@ -97,6 +123,12 @@ class DocumentSerializer(serializers.ModelSerializer):
             .filter(pk__in=linked)
             .values_list("pk", flat=True)
         )
+
+    @extend_schema_field(ArchiveMemberSerializer(many=True, allow_null=True))
+    def get_members(self, document: Document) -> list[dict] | None:
+        if not document.is_archive:
+            return None
+        return ArchiveMemberSerializer(document.members.all(), many=True).data
 
     def get_url(self, document: Document) -> str:
         return self._absolute(document.get_absolute_url())
@@ -179,6 +211,9 @@ class DocumentUploadSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # No file is needed when every file sent was over the size limit: those
+        # are reported as rejected.
+        self.fields["file"].required = self.context.get("files_required", True)
         http_request = self.context.get("request")
         user = getattr(http_request, "user", None)
         visible = FoiaRequest.objects.visible_to(user)
@@ -205,7 +240,7 @@ class DocumentUploadSerializer(serializers.Serializer):
 
 
 class DocumentIngestResultSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The file, or archive.zip/member for ZIPs.")
+    name = serializers.CharField(help_text="The file's name.")
     outcome = serializers.ChoiceField(choices=["queued", "duplicate", "rejected"])
     detail = serializers.CharField(help_text="Why it was rejected, or what it dupes.")
     document = DocumentSerializer(allow_null=True)
@@ -276,7 +311,7 @@ class DocumentListCreateApi(generics.ListAPIView):
             user=self.request.user,
             state=filters.cleaned_data["state"],
             request_id=filters.cleaned_data["request"],
-        ).prefetch_related("links")
+        ).prefetch_related("links", "members")
 
     @extend_schema(
         parameters=[
@@ -300,12 +335,24 @@ class DocumentListCreateApi(generics.ListAPIView):
         description=(
             "Upload one or more files. 201 when at least one new document was "
             "queued, 200 when every file had been uploaded before (each is linked "
-            "to the request given), 400 with a `detail` when nothing was taken."
+            "to the request given), 400 with a `detail` when nothing was taken. "
+            "A file over the size limit is refused as it arrives (outcome "
+            "`rejected`); the others are still taken. A ZIP archive is one "
+            "document of kind `zip`, unpacked in the background: its `members` "
+            "then say what became of each file in it."
         ),
     )
+    def initialize_request(self, request, *args, **kwargs):
+        if request.method == "POST":
+            # Before authentication (a session's CSRF check) reads the body.
+            uploads.limit_upload_size(request)
+        return super().initialize_request(request, *args, **kwargs)
+
     def post(self, request: Request, *args, **kwargs) -> Response:
+        too_large = uploads.too_large_results(request)
         upload = DocumentUploadSerializer(
-            data=request.data, context={"request": request}
+            data=request.data,
+            context={"request": request, "files_required": not too_large},
         )
         if not upload.is_valid():
             return _invalid(upload.errors)
@@ -314,8 +361,8 @@ class DocumentListCreateApi(generics.ListAPIView):
             services.check_can_upload(user=request.user, request=data.get("request"))
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
-        results: list[services.IngestResult] = []
-        for upload_file in data["file"]:
+        results: list[services.IngestResult] = list(too_large)
+        for upload_file in data.get("file", []):
             results += services.document_ingest(
                 fileobj=upload_file,
                 name=upload_file.name,
@@ -324,7 +371,17 @@ class DocumentListCreateApi(generics.ListAPIView):
                 communication=data.get("communication"),
                 languages=data["languages"],
             )
-        context = {"request": request}
+        names = {}
+        for result in results:
+            if result.document is not None:
+                names.setdefault(
+                    result.document.pk,
+                    selectors.DocumentNames(
+                        result.title or result.document.title,
+                        intake.clean_name(result.name),
+                    ),
+                )
+        context = {"request": request, "names": names}
         shown = [
             {
                 "name": result.name,
@@ -381,7 +438,12 @@ class DocumentDetailApi(generics.RetrieveDestroyAPIView):
             request_id=document.request_id,
             document_id=document.pk,
         )
-        return Response(self.get_serializer(document).data)
+        names = selectors.document_names(document=document, user=request.user)
+        serializer = DocumentSerializer(
+            document,
+            context={**self.get_serializer_context(), "names": {document.pk: names}},
+        )
+        return Response(serializer.data)
 
     @extend_schema(
         responses={
@@ -407,17 +469,17 @@ class DocumentPagesApi(generics.ListAPIView):
     queryset = Page.objects.none()
 
     def get_queryset(self):
-        document = _visible_document(self.request, self.kwargs["pk"])
-        return document.pages.order_by("number")
+        self.document = _visible_document(self.request, self.kwargs["pk"])
+        return self.document.pages.order_by("number")
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)
-        document_id = self.kwargs["pk"]
         access_record(
             user=request.user,
             action="view_document",
             http_request=request,
-            document_id=document_id,
+            request_id=self.document.request_id,
+            document_id=self.document.pk,
             detail="page texts",
         )
         return response

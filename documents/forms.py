@@ -20,9 +20,13 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        items = list(data) if isinstance(data, list | tuple) else [data]
+        files = [single(item, initial) for item in items if item]
+        if not files and self.required:
+            raise forms.ValidationError(
+                self.error_messages["required"], code="required"
+            )
+        return files
 
 
 LANGUAGE_NAMES = {
@@ -76,8 +80,11 @@ class UploadForm(forms.Form):
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user, files_required: bool = True, **kwargs) -> None:
+        """``files_required`` is false when every file sent was refused on the
+        way in (over the size limit): the form then reports nothing of its own."""
         super().__init__(*args, **kwargs)
+        self.fields["files"].required = files_required
         visible = FoiaRequest.objects.visible_to(user)
         self.fields["request"].queryset = visible
         self.fields["communication"].queryset = Communication.objects.filter(

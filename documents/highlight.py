@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -69,8 +70,42 @@ def _svg_box(left, top, width, height) -> tuple[str, str, str, str]:
     return tuple(f"{float(value):.5f}" for value in (left, top, width, height))
 
 
-def page_highlights(page, query: str) -> tuple[list[tuple[str, ...]], SafeString]:
-    """Boxes and marked text for ``query`` on ``page``.
+@dataclass(frozen=True)
+class PageHighlights:
+    """``boxes`` to draw over the page image (a phrase lights up each of its
+    words), the page's text with each match in <mark>, and how many matches
+    there are: a phrase found once is one match, however many words it has."""
+
+    boxes: list[tuple[str, ...]]
+    marked_text: SafeString
+
+    @property
+    def match_count(self) -> int:
+        # The text is escaped, so every "<mark>" in it is one of the marks.
+        return self.marked_text.count("<mark>")
+
+
+def query_label(query: str) -> str:
+    """The query as the viewer quotes it back: in curly quotes, or, when it
+    has quoted phrases of its own, with those quotes made curly and nothing
+    added (``"TECS misuse"`` reads “TECS misuse”, not “"TECS misuse"”)."""
+    query = " ".join(query.split())
+    if not query:
+        return ""
+    if '"' not in query:
+        return f"“{query}”"
+    parts = query.split('"')
+    out = [parts[0]]
+    for index, part in enumerate(parts[1:]):
+        out.append("“" if index % 2 == 0 else "”")
+        out.append(part)
+    if len(parts) % 2 == 0:
+        out.append("”")  # an unclosed quote
+    return "".join(out)
+
+
+def page_highlights(page, query: str) -> PageHighlights:
+    """Boxes, marked text and the number of matches for ``query`` on ``page``.
 
     The search facade's matcher is used when search offers one, so the viewer
     marks what search found (stems, phrases, prefixes); otherwise the plain word
@@ -93,5 +128,5 @@ def page_highlights(page, query: str) -> tuple[list[tuple[str, ...]], SafeString
         except Exception:
             logger.exception("search highlighting failed; using plain matching")
         else:
-            return found, marked
-    return boxes(page.words, query), mark_text(page.text, query)
+            return PageHighlights(found, marked)
+    return PageHighlights(boxes(page.words, query), mark_text(page.text, query))

@@ -13,6 +13,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -22,12 +23,13 @@ from documents import pipeline
 COPY_BUFFER = 1024 * 1024
 ACCEPTED_KINDS = ("pdf", "tiff", "png", "jpeg")
 ACCEPTED_LIST = "PDF, TIFF, PNG, JPEG or ZIP"
-EXTENSIONS = {"pdf": "pdf", "tiff": "tif", "png": "png", "jpeg": "jpg"}
+EXTENSIONS = {"pdf": "pdf", "tiff": "tif", "png": "png", "jpeg": "jpg", "zip": "zip"}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "tiff": "image/tiff",
     "png": "image/png",
     "jpeg": "image/jpeg",
+    "zip": "application/zip",
 }
 # Files that operating systems and archivers add to folders; never documents.
 _JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
@@ -65,9 +67,7 @@ def spool(source: BinaryIO, destination: Path, *, max_bytes: int) -> Spooled:
         while block := source.read(COPY_BUFFER):
             size += len(block)
             if size > max_bytes:
-                raise Rejected(
-                    f"This file is larger than the {format_size(max_bytes)} limit."
-                )
+                raise Rejected(too_large(max_bytes))
             if len(head) < pipeline.SNIFF_BYTES:
                 head += block[: pipeline.SNIFF_BYTES - len(head)]
             digest.update(block)
@@ -75,6 +75,11 @@ def spool(source: BinaryIO, destination: Path, *, max_bytes: int) -> Spooled:
     if size == 0:
         raise Rejected("This file is empty.")
     return Spooled(destination, digest.hexdigest(), size, pipeline.sniff(head))
+
+
+def too_large(max_bytes: int) -> str:
+    """The reason given for a file over the size limit."""
+    return f"This file is larger than the {format_size(max_bytes)} limit."
 
 
 def format_size(size: int) -> str:
@@ -236,10 +241,7 @@ def extract_member(
     """Copy one member out to ``destination`` as ``spool`` does (zipfile stops at
     the member's declared size and checks its CRC)."""
     if member.info.file_size > budget.member_max_bytes:
-        raise Rejected(
-            f"This file is larger than the {format_size(budget.member_max_bytes)} "
-            "limit."
-        )
+        raise Rejected(too_large(budget.member_max_bytes))
     try:
         with (
             zipfile.ZipFile(archive_path) as archive,
@@ -251,6 +253,110 @@ def extract_member(
             "This file in the ZIP archive is damaged or compressed in a way that "
             "can't be unpacked."
         ) from error
+
+
+def archive_refusal(path: Path, *, budget: ZipBudget) -> str | None:
+    """Why the ZIP at ``path`` is refused whole (an Office file, damaged, unsafe,
+    password-protected, empty, too many files or bytes), or None.
+
+    Reads only the archive's directory: cheap enough to answer at upload time.
+    """
+    office = office_kind(path)
+    if office:
+        return f"This is {office}; upload {ACCEPTED_LIST}."
+    try:
+        archive_members(path, budget=budget)
+    except Rejected as rejected:
+        return rejected.reason
+    return None
+
+
+@dataclass(frozen=True)
+class Unpacked:
+    """One file out of an archive: spooled to a local file, or refused.
+
+    ``name`` is its path inside the uploaded archive (``folder/inner.zip/a.pdf``
+    for a file of a nested archive), ``archive`` the archive it came out of as
+    shown (``release.zip/folder/inner.zip``).
+    """
+
+    name: str
+    archive: str
+    spooled: Spooled | None
+    reason: str = ""
+
+
+def unpack(
+    path: Path, *, label: str, budget: ZipBudget, work: Path, depth: int = 0
+) -> Iterator[Unpacked]:
+    """The files of the archive at ``path`` (shown as ``label``), in order, with
+    archives inside it unpacked in place down to ``budget.max_depth``.
+
+    Raises ``Rejected`` before yielding anything when the archive is refused
+    whole. Each spooled file is deleted once the next one is asked for: use it
+    before. The same archive and limits always give the same sequence.
+    """
+    members = archive_members(path, budget=budget)
+    for position, member in enumerate(members):
+        name = member.name.replace("\\", "/")
+        destination = work / f"d{depth}-m{position}"
+        try:
+            try:
+                spooled = extract_member(path, member, destination, budget=budget)
+            except Rejected as rejected:
+                yield Unpacked(name, label, None, rejected.reason)
+                continue
+            if spooled.kind == "zip":
+                yield from _unpack_nested(
+                    spooled,
+                    name=name,
+                    label=label,
+                    budget=budget,
+                    work=work,
+                    depth=depth + 1,
+                )
+            elif spooled.kind not in ACCEPTED_KINDS:
+                yield Unpacked(name, label, None, describe_unsupported(spooled.path))
+            else:
+                yield Unpacked(name, label, spooled)
+        finally:
+            destination.unlink(missing_ok=True)
+
+
+def _unpack_nested(
+    spooled: Spooled,
+    *,
+    name: str,
+    label: str,
+    budget: ZipBudget,
+    work: Path,
+    depth: int,
+) -> Iterator[Unpacked]:
+    office = office_kind(spooled.path)
+    if office:
+        yield Unpacked(name, label, None, f"This is {office}; upload {ACCEPTED_LIST}.")
+        return
+    if depth >= budget.max_depth:
+        yield Unpacked(
+            name,
+            label,
+            None,
+            f"This ZIP archive is inside another archive {depth} levels deep; "
+            f"archives are unpacked {budget.max_depth} levels deep at most. "
+            "Unpack it and upload what is inside.",
+        )
+        return
+    inner = unpack(
+        spooled.path, label=f"{label}/{name}", budget=budget, work=work, depth=depth
+    )
+    try:
+        for item in inner:
+            yield Unpacked(
+                f"{name}/{item.name}", item.archive, item.spooled, item.reason
+            )
+    except Rejected as rejected:
+        # Refused whole: raised before the inner archive gave any file.
+        yield Unpacked(name, label, None, rejected.reason)
 
 
 def _unsafe_reason(info: zipfile.ZipInfo) -> str | None:

@@ -61,6 +61,9 @@ class Document(models.Model):
         TIFF = "tiff", "TIFF"
         PNG = "png", "PNG"
         JPEG = "jpeg", "JPEG"
+        # Stored as uploaded and unpacked in the background into one document per
+        # file (``documents.services.archive_unpack``); it has no pages itself.
+        ZIP = "zip", "ZIP archive"
 
     title = models.CharField(max_length=255)
     request = models.ForeignKey(
@@ -134,6 +137,10 @@ class Document(models.Model):
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
 
+    @property
+    def is_archive(self) -> bool:
+        return self.kind == self.Kind.ZIP
+
 
 class DocumentLink(models.Model):
     """The same file arrived again on another request or communication.
@@ -167,13 +174,60 @@ class DocumentLink(models.Model):
         related_name="+",
     )
     original_name = models.CharField(max_length=255, blank=True)
+    title = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The title this arrival goes by, from the name it was uploaded "
+        "under; the document keeps the title of its first upload.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.document} on {self.request or 'no request'}"
+        return f"{self.title or self.document} on {self.request or 'no request'}"
+
+
+class ArchiveMember(models.Model):
+    """What became of one file inside an uploaded ZIP archive: a new document, a
+    link to a document uploaded before, or a refusal with the reason."""
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", "New document"
+        DUPLICATE = "duplicate", "Uploaded before"
+        REJECTED = "rejected", "Not imported"
+
+    archive = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="members"
+    )
+    position = models.PositiveIntegerField(
+        help_text="Order in the archive, nested archives unpacked in place."
+    )
+    name = models.CharField(
+        max_length=1000, help_text="Path inside the archive: folder/inner.zip/a.pdf"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.TextField(blank=True, help_text="Shown to reporters.")
+    document = models.ForeignKey(
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="archive_entries",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["archive", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "position"], name="archive_member_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.archive}/{self.name}"
 
 
 class Page(models.Model):

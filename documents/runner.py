@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.db import connections
 from django.db.models import Sum
 
-from documents import services
+from documents import selectors, services
 from documents.models import Document
 
 Progress = Callable[[int, int], None]
@@ -35,16 +35,27 @@ def process_here(
     """Process the documents' waiting pages in this process and ``workers``
     forked children, reporting ``progress(pages_done, page_count)`` as it goes.
 
-    Queued documents are opened and split into chunks here; ``chunks`` may give
+    Queued archives are unpacked here first, and the documents they give are
+    processed too. Queued documents are opened and split into chunks here;
+    ``chunks`` may give
     the chunks of documents already started (``document_recover``'s report).
     Returns when every chunk has run and (with ``index``) the documents that
     finished are indexed for search.
     """
     workers = max(1, workers or os.cpu_count() or 1)
     document_ids = list(dict.fromkeys(document_ids))
+    # Archives first: the documents they unpack into are processed with the rest.
+    for archive_id in Document.objects.filter(
+        pk__in=document_ids, kind=Document.Kind.ZIP, state=Document.State.QUEUED
+    ).values_list("pk", flat=True):
+        services.archive_unpack(archive_id=archive_id, enqueue=False)
+    document_ids = selectors.with_unpacked(document_ids)
     jobs: list[Job] = []
     started: list[int] = []
-    for document in Document.objects.filter(pk__in=document_ids).order_by("pk"):
+    documents = Document.objects.filter(pk__in=document_ids).exclude(
+        kind=Document.Kind.ZIP
+    )
+    for document in documents.order_by("pk"):
         if document.state == Document.State.QUEUED:
             found = services.document_process_start(
                 document=document, enqueue=False, workers=workers
@@ -108,13 +119,15 @@ def wait_for(
     worker_alive: Callable[[], bool] | None = None,
     workers: int | None = None,
 ) -> None:
-    """Return when none of the documents is queued or processing.
+    """Return when none of the documents, nor any document unpacked from the
+    archives among them, is queued or processing.
 
     When ``worker_alive`` says the cluster has gone, the rest is processed here.
     """
-    document_ids = list(document_ids)
+    given = list(document_ids)
     last_check = time.monotonic()
     while True:
+        document_ids = selectors.with_unpacked(given)
         _report(document_ids, progress)
         unfinished = Document.objects.filter(
             pk__in=document_ids,

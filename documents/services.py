@@ -29,8 +29,9 @@ from django.utils import timezone
 
 from config.queue import enqueue_on_commit
 from documents import conf, intake, pipeline
-from documents.models import Document, DocumentLink, Page
+from documents.models import ArchiveMember, Document, DocumentLink, Page
 from foia import roles
+from foia.permissions import is_manager
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +59,16 @@ ORIGINAL_MISSING = (
 class IngestResult:
     """What became of one file: a new document, a link to an existing one, or a
     rejection with the reason. ``name`` is the file's name, or
-    ``archive.zip/folder/file.pdf`` for a file taken out of a ZIP."""
+    ``archive.zip/folder/file.pdf`` for a file taken out of a ZIP. ``title`` is
+    what the file goes by where it was uploaded: the new document's title, or for
+    bytes uploaded before, the title this upload's name gives (the document keeps
+    its first upload's)."""
 
     name: str
     state: IngestState
     reason: str = ""
     document: Document | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,15 +92,9 @@ class RecoveryReport:
 
 
 def is_editor(user) -> bool:
-    """Editors and administrators see and manage every document."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (
-            user.is_superuser
-            or user.groups.filter(name__in=(roles.EDITOR, roles.ADMIN)).exists()
-        )
-    )
+    """Editors and administrators see and manage every document (the same rule
+    as for requests: ``foia.permissions.is_manager``)."""
+    return is_manager(user)
 
 
 def _works_on(user, foia_request) -> bool:
@@ -160,12 +159,15 @@ def document_ingest(
     enqueue: bool = True,
 ) -> list[IngestResult]:
     """Take one uploaded file (from ``fileobj`` or ``path``) and return what became
-    of it: one result for a file, one per member for a ZIP archive.
+    of it, as a list of one result.
 
     The kind is sniffed from the bytes; ``name`` is kept as data and never used in
-    a storage path. New documents are queued for processing once the transaction
-    commits (unless ``enqueue`` is false: the caller processes them). Bytes seen
-    before become a link to the existing document on ``request``. Call
+    a storage path. A new document is queued for processing once the transaction
+    commits (unless ``enqueue`` is false: the caller processes it). A ZIP archive
+    whose directory is within the limits is stored the same way, as a document of
+    kind ``zip``, and unpacked in the background (``archive_unpack``) into one
+    document per file; one refused whole is rejected here. Bytes seen before
+    become a link to the existing document on ``request``. Call
     ``check_can_upload`` first; raises ValueError for bad ``languages`` or a
     communication of another request.
     """
@@ -184,12 +186,6 @@ def document_ingest(
         enqueue=enqueue,
     )
     name = intake.clean_name(name) or "upload"
-    budget = intake.ZipBudget(
-        members=conf.zip_max_members(),
-        total_bytes=conf.zip_max_total_bytes(),
-        max_depth=conf.zip_max_depth(),
-        member_max_bytes=conf.upload_max_bytes(),
-    )
     with tempfile.TemporaryDirectory(prefix="foia-intake-") as folder:
         work = Path(folder)
         try:
@@ -204,116 +200,61 @@ def document_ingest(
                     )
         except intake.Rejected as rejected:
             return [IngestResult(name, "rejected", rejected.reason)]
-        return _ingest_spooled(
-            spooled,
-            name=name,
-            archive="",
-            depth=0,
-            budget=budget,
-            work=work,
-            destination=destination,
-        )
-
-
-def _ingest_spooled(
-    spooled: intake.Spooled,
-    *,
-    name: str,
-    archive: str,
-    depth: int,
-    budget: intake.ZipBudget,
-    work: Path,
-    destination: _Destination,
-) -> list[IngestResult]:
-    shown = f"{archive}/{name}" if archive else name
-    if spooled.kind == "zip":
-        office = intake.office_kind(spooled.path)
-        if office:
+        if spooled.kind == "zip":
+            refusal = intake.archive_refusal(spooled.path, budget=_zip_budget())
+            if refusal:
+                return [IngestResult(name, "rejected", refusal)]
+        elif spooled.kind not in intake.ACCEPTED_KINDS:
             return [
                 IngestResult(
-                    shown,
-                    "rejected",
-                    f"This is {office}; upload {intake.ACCEPTED_LIST}.",
+                    name, "rejected", intake.describe_unsupported(spooled.path)
                 )
             ]
-        return _ingest_archive(
-            spooled,
-            shown=shown,
-            depth=depth,
-            budget=budget,
-            work=work,
-            destination=destination,
-        )
-    if spooled.kind not in intake.ACCEPTED_KINDS:
         return [
-            IngestResult(shown, "rejected", intake.describe_unsupported(spooled.path))
-        ]
-    return [
-        _store(
-            spooled,
-            shown=shown,
-            original_name=intake.clean_name(name),
-            source_archive=archive,
-            destination=destination,
-        )
-    ]
-
-
-def _ingest_archive(
-    spooled: intake.Spooled,
-    *,
-    shown: str,
-    depth: int,
-    budget: intake.ZipBudget,
-    work: Path,
-    destination: _Destination,
-) -> list[IngestResult]:
-    if depth >= budget.max_depth:
-        return [
-            IngestResult(
-                shown,
-                "rejected",
-                f"This ZIP archive is inside another archive {depth} levels deep; "
-                f"archives are unpacked {budget.max_depth} levels deep at most. "
-                "Unpack it and upload what is inside.",
-            )
-        ]
-    try:
-        members = intake.archive_members(spooled.path, budget=budget)
-    except intake.Rejected as rejected:
-        return [IngestResult(shown, "rejected", rejected.reason)]
-    results: list[IngestResult] = []
-    for position, member in enumerate(members):
-        member_path = work / f"d{depth}-m{position}"
-        member_name = member.name.replace("\\", "/")
-        try:
-            member_spooled = intake.extract_member(
-                spooled.path, member, member_path, budget=budget
-            )
-        except intake.Rejected as rejected:
-            results.append(
-                IngestResult(f"{shown}/{member_name}", "rejected", rejected.reason)
-            )
-            member_path.unlink(missing_ok=True)
-            continue
-        results.extend(
-            _ingest_spooled(
-                member_spooled,
-                name=member_name,
-                archive=shown,
-                depth=depth + 1,
-                budget=budget,
-                work=work,
+            _store(
+                spooled,
+                shown=name,
+                original_name=name,
+                source_archive="",
                 destination=destination,
             )
-        )
-        member_path.unlink(missing_ok=True)
-    return results
+        ]
+
+
+def upload_too_large(*, name: str) -> IngestResult:
+    """The result for a file refused while it was being received, for being over
+    the size limit (``documents.uploads``); nothing of it was kept."""
+    return IngestResult(
+        intake.clean_name(name) or "upload",
+        "rejected",
+        intake.too_large(conf.upload_max_bytes()),
+    )
+
+
+def _zip_budget() -> intake.ZipBudget:
+    return intake.ZipBudget(
+        members=conf.zip_max_members(),
+        total_bytes=conf.zip_max_total_bytes(),
+        max_depth=conf.zip_max_depth(),
+        member_max_bytes=conf.upload_max_bytes(),
+    )
 
 
 def _original_storage_name(kind: str) -> str:
     now = timezone.now()
     return f"originals/{now:%Y/%m}/{uuid.uuid4().hex}.{intake.EXTENSIONS[kind]}"
+
+
+def _enqueue_start(document: Document, *, why: str = "") -> None:
+    """Queue the first step of a queued document: unpacking for an archive,
+    opening and counting pages for anything else."""
+    task = (
+        "documents.tasks.unpack_archive"
+        if document.is_archive
+        else "documents.tasks.process_document"
+    )
+    suffix = f" ({why})" if why else ""
+    enqueue_on_commit(task, document.pk, task_name=f"document {document.pk}{suffix}")
 
 
 def _store(
@@ -323,11 +264,16 @@ def _store(
     original_name: str,
     source_archive: str,
     destination: _Destination,
+    event: bool = True,
 ) -> IngestResult:
     existing = Document.objects.filter(sha256=spooled.sha256).first()
     if existing is not None:
         return _link_duplicate(
-            existing, shown=shown, original_name=original_name, destination=destination
+            existing,
+            shown=shown,
+            original_name=original_name,
+            destination=destination,
+            event=event,
         )
     with spooled.path.open("rb") as source:
         stored_name = default_storage.save(
@@ -349,7 +295,7 @@ def _store(
                 uploaded_by=destination.uploaded_by,
                 source_archive=source_archive[:255],
             )
-            if request is not None:
+            if request is not None and event:
                 _request_event(
                     request,
                     actor=destination.uploaded_by,
@@ -357,11 +303,7 @@ def _store(
                     document=document,
                 )
             if destination.enqueue:
-                enqueue_on_commit(
-                    "documents.tasks.process_document",
-                    document.pk,
-                    task_name=f"document {document.pk}",
-                )
+                _enqueue_start(document)
     except IntegrityError:
         # The same bytes arrived at the same moment through another upload.
         default_storage.delete(stored_name)
@@ -369,9 +311,13 @@ def _store(
         if existing is None:
             raise
         return _link_duplicate(
-            existing, shown=shown, original_name=original_name, destination=destination
+            existing,
+            shown=shown,
+            original_name=original_name,
+            destination=destination,
+            event=event,
         )
-    return IngestResult(shown, "queued", "", document)
+    return IngestResult(shown, "queued", "", document, document.title)
 
 
 def _link_duplicate(
@@ -380,51 +326,77 @@ def _link_duplicate(
     shown: str,
     original_name: str,
     destination: _Destination,
+    event: bool = True,
 ) -> IngestResult:
+    """Link ``existing`` to the destination, under the title the new upload's
+    name gives: the document keeps its own title (the first uploader's), and
+    this uploader sees the one they gave."""
     request, communication = destination.request, destination.communication
-    uploader = destination.uploaded_by
-    request_id = request.pk if request is not None else None
-    communication_id = communication.pk if communication is not None else None
-    if request_id is None:
-        # An upload on no request: the uploader only needs to be able to see it.
-        uploader_id = getattr(uploader, "pk", None)
-        already_there = existing.uploaded_by_id == uploader_id or (
-            existing.links.filter(request=None, added_by_id=uploader_id).exists()
+    title = intake.title_from_name(original_name)
+    known_as = _known_as(existing, destination)
+    if known_as is not None:
+        where = "on this request" if request is not None else "here"
+        return IngestResult(
+            shown,
+            "duplicate",
+            f"This file is already {where}, as “{known_as}”.",
+            existing,
+            known_as,
         )
+    with transaction.atomic():
+        if existing.is_archive:
+            # Serialises with the end of unpacking (``_archive_finish``): either
+            # that links the files to this arrival, or this sees them all.
+            existing = Document.objects.select_for_update().get(pk=existing.pk)
+        DocumentLink.objects.create(
+            document=existing,
+            request=request,
+            communication=communication,
+            added_by=destination.uploaded_by,
+            original_name=original_name,
+            title=title,
+        )
+        if request is not None and event:
+            _request_event(
+                request,
+                actor=destination.uploaded_by,
+                message=f"Document linked (uploaded before): {title}",
+                document=existing,
+            )
+        if existing.is_archive and existing.state == Document.State.DONE:
+            _archive_members_link(existing, destination)
+    if request is not None:
+        reason = f"This file was uploaded before; it is linked here as “{title}”."
+    else:
+        reason = f"This file was uploaded before; it is in your documents as “{title}”."
+    return IngestResult(shown, "duplicate", reason, existing, title)
+
+
+def _known_as(existing: Document, destination: _Destination) -> str | None:
+    """The title ``existing`` already goes by at the destination, or None when
+    it is not there yet."""
+    request, communication = destination.request, destination.communication
+    if request is None:
+        # An upload on no request: the uploader only needs to be able to see it.
+        uploader_id = getattr(destination.uploaded_by, "pk", None)
+        if existing.uploaded_by_id == uploader_id:
+            return existing.title
+        link = existing.links.filter(request=None, added_by_id=uploader_id).first()
     else:
         # On the request already (on this communication, when one is given).
-        if communication_id is None:
-            first_arrival = existing.request_id == request_id
+        if communication is None:
+            first_arrival = existing.request_id == request.pk
         else:
-            first_arrival = existing.communication_id == communication_id
-        already_there = first_arrival or (
-            existing.links.filter(
-                request_id=request_id, communication_id=communication_id
-            ).exists()
-        )
-    if not already_there:
-        with transaction.atomic():
-            DocumentLink.objects.create(
-                document=existing,
-                request=request,
-                communication=communication,
-                added_by=destination.uploaded_by,
-                original_name=original_name,
-            )
-            if request is not None:
-                _request_event(
-                    request,
-                    actor=destination.uploaded_by,
-                    message=f"Document linked (uploaded before): {existing.title}",
-                    document=existing,
-                )
-    where = " and linked here" if request is not None and not already_there else ""
-    return IngestResult(
-        shown,
-        "duplicate",
-        f"This file was uploaded before, as “{existing.title}”{where}.",
-        existing,
-    )
+            first_arrival = existing.communication_id == communication.pk
+        if first_arrival:
+            return existing.title
+        link = existing.links.filter(
+            request_id=request.pk,
+            communication_id=communication.pk if communication else None,
+        ).first()
+    if link is None:
+        return None
+    return link.title or existing.title
 
 
 def _request_event(request, *, actor, message: str, document: Document) -> None:
@@ -437,6 +409,203 @@ def _request_event(request, *, actor, message: str, document: Document) -> None:
         message=message[:1000],
         data={"document_id": document.pk},
     )
+
+
+# --- archives ----------------------------------------------------------------------
+
+ARCHIVE_CRASHED = (
+    "This ZIP archive couldn't be unpacked because of a problem on the server; an "
+    "administrator can look at it and retry."
+)
+
+
+def archive_unpack(*, archive_id: int, enqueue: bool = True) -> list[int]:
+    """Unpack a queued ZIP archive into one document per file, within the zip
+    limits: each on the archive's request and communication, files seen before
+    linked rather than copied, refused ones recorded with the reason
+    (``ArchiveMember``). Every request the archive was linked to gets the files too.
+
+    Returns the ids of the new documents, queued for processing once their
+    transaction commits (unless ``enqueue`` is false: the caller processes them).
+    Safe to run twice, and again after a worker died half-way: an archive another
+    worker holds is left alone, and files an earlier run recorded are skipped.
+    """
+    now = timezone.now()
+    claimed = Document.objects.filter(
+        pk=archive_id, kind=Document.Kind.ZIP, state=Document.State.QUEUED
+    ).update(
+        state=Document.State.PROCESSING,
+        processing_started_at=now,
+        progressed_at=now,
+        attempts=F("attempts") + 1,
+        error_reason="",
+        error_detail="",
+    )
+    if not claimed:
+        return []
+    archive = Document.objects.select_related(
+        "request", "communication", "uploaded_by"
+    ).get(pk=archive_id)
+    destination = _Destination(
+        uploaded_by=archive.uploaded_by,
+        request=archive.request,
+        communication=archive.communication,
+        languages=archive.languages,
+        enqueue=enqueue,
+    )
+    recorded = set(archive.members.values_list("position", flat=True))
+    label = archive.original_name or f"{archive.title}.zip"
+    created: list[int] = []
+    try:
+        with (
+            local_original(archive) as path,
+            tempfile.TemporaryDirectory(prefix="foia-unpack-") as folder,
+        ):
+            unpacked = intake.unpack(
+                path, label=label, budget=_zip_budget(), work=Path(folder)
+            )
+            for position, item in enumerate(unpacked):
+                if position in recorded:
+                    continue
+                member = _archive_member_store(
+                    archive,
+                    position=position,
+                    item=item,
+                    label=label,
+                    destination=destination,
+                )
+                if member.outcome == ArchiveMember.Outcome.QUEUED:
+                    created.append(member.document_id)
+    except intake.Rejected as rejected:
+        _document_fail(archive_id, rejected.reason, "refused when unpacked")
+        return created
+    except pipeline.ProcessingError as error:
+        _document_fail(archive_id, error.reason, error.detail)
+        return created
+    except Exception as error:
+        logger.exception("unpacking archive %s failed", archive_id)
+        _document_fail(archive_id, ARCHIVE_CRASHED, _describe(error))
+        return created
+    _archive_finish(archive_id)
+    return created
+
+
+def _archive_member_store(
+    archive: Document,
+    *,
+    position: int,
+    item: intake.Unpacked,
+    label: str,
+    destination: _Destination,
+) -> ArchiveMember:
+    """Store one file out of the archive and record what became of it, in one
+    transaction: a rerun finds either both or neither."""
+    shown = f"{label}/{item.name}"
+    with transaction.atomic():
+        if item.spooled is None:
+            result = IngestResult(shown, "rejected", item.reason)
+        else:
+            result = _store(
+                item.spooled,
+                shown=shown,
+                original_name=intake.clean_name(item.name),
+                source_archive=item.archive,
+                destination=destination,
+                event=False,
+            )
+        member = ArchiveMember.objects.create(
+            archive=archive,
+            position=position,
+            name=item.name[:1000],
+            outcome=result.state,
+            reason=result.reason,
+            document=result.document,
+        )
+        Document.objects.filter(pk=archive.pk).update(progressed_at=timezone.now())
+    return member
+
+
+def _archive_members_link(archive: Document, destination: _Destination) -> None:
+    """Link the files taken out of ``archive`` to a further arrival of it."""
+    members = archive.members.filter(document__isnull=False).select_related("document")
+    for member in members:
+        _link_duplicate(
+            member.document,
+            shown=member.name,
+            original_name=intake.clean_name(member.name),
+            destination=destination,
+            event=False,
+        )
+
+
+def _archive_finish(archive_id: int) -> bool:
+    """Mark an unpacked archive done, give its files to every request it was
+    linked to meanwhile, and tell each request's timeline what came out of it."""
+    with transaction.atomic():
+        archive = (
+            Document.objects.select_for_update()
+            .filter(pk=archive_id, state=Document.State.PROCESSING)
+            .first()
+        )
+        if archive is None:
+            return False
+        arrivals = [(archive.request, archive.uploaded_by, archive.original_name)]
+        for link in archive.links.select_related(
+            "request", "communication", "added_by"
+        ):
+            _archive_members_link(
+                archive,
+                _Destination(
+                    uploaded_by=link.added_by,
+                    request=link.request,
+                    communication=link.communication,
+                    languages=archive.languages,
+                    enqueue=False,
+                ),
+            )
+            arrivals.append((link.request, link.added_by, link.original_name))
+        now = timezone.now()
+        Document.objects.filter(pk=archive_id).update(
+            state=Document.State.DONE,
+            processed_at=now,
+            progressed_at=now,
+            error_reason="",
+            error_detail="",
+        )
+        summary = archive_summary(archive)
+        seen = set()
+        for request, actor, name in arrivals:
+            if request is None or request.pk in seen:
+                continue
+            seen.add(request.pk)
+            _request_event(
+                request,
+                actor=actor,
+                message=f"ZIP archive unpacked: {name or archive.title}: {summary}",
+                document=archive,
+            )
+    return True
+
+
+def archive_summary(archive: Document) -> str:
+    """What came out of an archive, in words: "3 new documents, 1 not imported"."""
+    counts = dict(
+        archive.members.values_list("outcome").annotate(n=Count("pk")).order_by()
+    )
+    parts = []
+    for outcome, one, many in (
+        (ArchiveMember.Outcome.QUEUED, "new document", "new documents"),
+        (
+            ArchiveMember.Outcome.DUPLICATE,
+            "file uploaded before",
+            "files uploaded before",
+        ),
+        (ArchiveMember.Outcome.REJECTED, "file not imported", "files not imported"),
+    ):
+        count = counts.get(outcome, 0)
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    return ", ".join(parts) or "no files"
 
 
 # --- processing --------------------------------------------------------------------
@@ -535,7 +704,7 @@ def document_process_start(
     one already finished, is left alone and gives no chunks. A file that can't
     be opened fails the document with the pipeline's reason.
     """
-    if document.state != Document.State.QUEUED:
+    if document.state != Document.State.QUEUED or document.is_archive:
         return []
     try:
         with open_source(document) as source:
@@ -864,6 +1033,8 @@ def document_retry(
     if languages is not None:
         languages = intake.check_languages(languages)
     numbers = sorted(set(pages)) if pages is not None else None
+    if numbers is not None and document.is_archive:
+        raise ValueError("A ZIP archive has no pages to read again.")
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if not document.is_finished:
@@ -883,11 +1054,7 @@ def document_retry(
             document.page_count = None
             document.pages_done = 0
             document.save()
-            enqueue_on_commit(
-                "documents.tasks.process_document",
-                document.pk,
-                task_name=f"document {document.pk} (retry)",
-            )
+            _enqueue_start(document, why="retry")
             return document
         requeue = document.pages.all()
         if numbers is None:
@@ -965,14 +1132,16 @@ def document_recover(
     for document in stalled:
         report.documents.append(document.pk)
         Document.objects.filter(pk=document.pk).update(progressed_at=now)
+        if document.is_archive and document.state == Document.State.PROCESSING:
+            # Unpacking starts over; the files an earlier run recorded are skipped.
+            Document.objects.filter(
+                pk=document.pk, state=Document.State.PROCESSING
+            ).update(state=Document.State.QUEUED)
+            document.state = Document.State.QUEUED
         if document.state == Document.State.QUEUED:
             report.chunks[document.pk] = []
             if enqueue:
-                enqueue_on_commit(
-                    "documents.tasks.process_document",
-                    document.pk,
-                    task_name=f"document {document.pk} (recovered)",
-                )
+                _enqueue_start(document, why="recovered")
             continue
         chunks = document_pending_chunks(document=document, workers=workers)
         report.chunks[document.pk] = chunks

@@ -18,6 +18,11 @@ def process_document(document_id: int) -> int:
     return len(services.document_process_start(document=document))
 
 
+def unpack_archive(document_id: int) -> int:
+    """Unpack a queued ZIP archive into documents; returns how many it created."""
+    return len(services.archive_unpack(archive_id=document_id))
+
+
 def process_chunk(document_id: int, first_page: int, last_page: int) -> int:
     """Process the pages of one chunk still waiting; returns how many it did."""
     return services.document_chunk_process(

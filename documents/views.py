@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.services import access_record
-from documents import conf, highlight, intake, pipeline, selectors, services
+from documents import conf, highlight, intake, pipeline, selectors, services, uploads
 from documents.forms import DocumentFilterForm, RetryPagesForm, UploadForm
 from documents.models import Document, Page
 
@@ -73,12 +73,17 @@ def document_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@uploads.size_limited
 def upload(request: HttpRequest) -> HttpResponse:
     services.check_can_upload(user=request.user)
     if request.method != "POST":
         form = UploadForm(user=request.user)
         return render(request, "documents/upload.html", {"form": form})
-    form = UploadForm(request.POST, request.FILES, user=request.user)
+    # Files over the size limit were skipped while they arrived.
+    too_large = uploads.too_large_results(request)
+    form = UploadForm(
+        request.POST, request.FILES, user=request.user, files_required=not too_large
+    )
     if not form.is_valid():
         return render(request, "documents/upload.html", {"form": form}, status=400)
     request_obj = form.cleaned_data["request"]
@@ -86,7 +91,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if communication is not None and request_obj is None:
         request_obj = communication.request
     services.check_can_upload(user=request.user, request=request_obj)
-    results = []
+    results = list(too_large)
     for upload_file in form.cleaned_data["files"]:
         results += services.document_ingest(
             fileobj=upload_file,
@@ -109,7 +114,13 @@ def _report_results(request: HttpRequest, results: list[services.IngestResult]):
             "pages are being read.",
         )
     for result in results:
-        if result.state == "duplicate":
+        if result.state == "queued" and result.document.is_archive:
+            messages.info(
+                request,
+                f"{result.name}: this ZIP archive is being unpacked; each file in "
+                "it becomes a document of its own.",
+            )
+        elif result.state == "duplicate":
             messages.info(request, f"{result.name}: {result.reason}")
         elif result.state == "rejected":
             messages.error(request, f"{result.name}: {result.reason}")
@@ -147,9 +158,11 @@ def _detail_context(request: HttpRequest, document: Document) -> dict:
         )
     return {
         "document": document,
+        "names": selectors.document_names(document=document, user=request.user),
         "can_edit": can_edit,
         "show_detail": services.is_editor(request.user),
         "arrivals": arrivals,
+        "archive": selectors.archive_of(document=document, user=request.user),
     }
 
 
@@ -163,6 +176,11 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         document_id=document.pk,
     )
     context = _detail_context(request, document)
+    if document.is_archive:
+        context["entries"] = selectors.archive_entries(
+            archive=document, user=request.user
+        )
+        return render(request, "documents/document_detail.html", context)
     context["pages"] = selectors.page_list(document=document)
     if context["can_edit"] and document.is_finished:
         context["weak_pages"] = list(
@@ -199,11 +217,12 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
         request_id=document.request_id,
         document_id=document.pk,
     )
+    names = selectors.document_names(document=document, user=request.user)
     response = FileResponse(
         original,
         as_attachment=True,
         filename=intake.download_name(
-            document.original_name or document.title, document.kind
+            names.original_name or names.title, document.kind
         ),
         content_type=intake.CONTENT_TYPES.get(
             document.kind, "application/octet-stream"
@@ -282,13 +301,15 @@ def page_detail(request: HttpRequest, document_id: int, number: int) -> HttpResp
         query=query,
     )
     context = _detail_context(request, document)
-    boxes, marked_text = highlight.page_highlights(page, query) if query else ([], None)
+    found = highlight.page_highlights(page, query) if query else None
     context.update(
         {
             "page": page,
             "query": query,
-            "boxes": boxes,
-            "marked_text": marked_text,
+            "query_label": highlight.query_label(query),
+            "boxes": found.boxes if found else [],
+            "marked_text": found.marked_text if found else None,
+            "match_count": found.match_count if found else 0,
             "previous_number": number - 1 if number > 1 else None,
             "next_number": number + 1
             if document.page_count and number < document.page_count

@@ -54,3 +54,18 @@ def test_boxes_of_matching_words_are_svg_ready():
         ("0.10000", "0.20000", "0.05000", "0.01000")
     ]
     assert highlight.boxes(words, "") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("TECS", "“TECS”"),
+        ("TECS  ICM", "“TECS ICM”"),
+        ('"queried TECS"', "“queried TECS”"),
+        ('"queried TECS" ICM', "“queried TECS” ICM"),
+        ('"unclosed phrase', "“unclosed phrase”"),
+        ("", ""),
+    ],
+)
+def test_the_viewer_quotes_a_query_once(query, label):
+    assert highlight.query_label(query) == label

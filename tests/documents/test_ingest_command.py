@@ -77,9 +77,43 @@ def test_json_lines_say_what_became_of_each_file(tmp_path, make_request):
     assert failed["state"] == "failed"
     assert failed["error"] == "This file is damaged and can't be read as a PDF."
     assert by_path["parts.zip/b.png"]["state"] == "done"
-    assert Document.objects.filter(request=request_obj).count() == 4
+    # The archive itself is kept too, as the record of what came out of it.
+    on_request = Document.objects.filter(request=request_obj)
+    assert on_request.exclude(kind="zip").count() == 4
+    assert on_request.get(kind="zip").original_name == "parts.zip"
     # A rejected or failed file makes the command exit 1, for scripts.
     assert error is not None and error.returncode == 1
+
+
+@pytest.mark.django_db
+def test_a_zip_refused_whole_is_one_rejected_line(tmp_path, settings):
+    settings.ZIP_MAX_MEMBERS = 1
+    (tmp_path / "big.zip").write_bytes(
+        zip_bytes({"a.pdf": text_pdf(MEMO), "b.pdf": text_pdf(MEMO + "\nB.")})
+    )
+    out, _err, error = _run(str(tmp_path / "big.zip"), "--json")
+    (line,) = [json.loads(line) for line in out.splitlines()]
+    assert line["path"] == str(tmp_path / "big.zip")
+    assert line["state"] == "rejected"
+    assert line["error"].startswith("This ZIP archive holds more files than")
+    assert error is not None and error.returncode == 1
+
+
+@pytest.mark.django_db
+def test_without_wait_a_zip_not_yet_unpacked_is_one_line_of_its_own(tmp_path):
+    # The test's transaction never commits, so the unpacking task is never sent.
+    (tmp_path / "parts.zip").write_bytes(zip_bytes({"a.pdf": text_pdf(MEMO)}))
+    out, _err, error = _run(str(tmp_path / "parts.zip"), "--json")
+    (line,) = [json.loads(line) for line in out.splitlines()]
+    archive = Document.objects.get()
+    assert line == {
+        "path": str(tmp_path / "parts.zip"),
+        "document_id": archive.pk,
+        "state": "queued",
+        "pages": None,
+        "error": None,
+    }
+    assert error is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,3 +162,37 @@ def test_export_text_of_an_unknown_document_exits_2():
         call_command("export_text", "424242", stdout=io.StringIO())
     assert raised.value.returncode == 2
     assert "No document 424242" in str(raised.value)
+
+
+@pytest.mark.cluster
+def test_wait_with_a_worker_returns_when_every_file_of_a_zip_is_read(
+    worker_cluster, tmp_path, monkeypatch
+):
+    from django_q.conf import Conf
+
+    # This process hands the tasks to the broker; the cluster unpacks and reads.
+    monkeypatch.setattr(Conf, "SYNC", False)
+    (tmp_path / "release.zip").write_bytes(
+        zip_bytes(
+            {
+                "letter.pdf": text_pdf(MEMO),
+                "scans/page.png": sample("sideways.png").read_bytes(),
+                "index.txt": b"An index of the release.\n",
+            }
+        )
+    )
+    out, err, error = _run(str(tmp_path / "release.zip"), "--wait", "--json")
+    lines = {
+        line["path"][len(str(tmp_path)) + 1 :]: line
+        for line in map(json.loads, out.splitlines())
+    }
+    assert {path: line["state"] for path, line in lines.items()} == {
+        "release.zip/letter.pdf": "done",
+        "release.zip/scans/page.png": "done",
+        "release.zip/index.txt": "rejected",
+    }
+    assert lines["release.zip/letter.pdf"]["pages"] == 1
+    assert error is not None and error.returncode == 1, err
+    archive = Document.objects.get(kind="zip")
+    assert archive.state == "done"
+    assert archive.members.count() == 3

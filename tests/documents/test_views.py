@@ -7,13 +7,16 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.test import Client
 from django.urls import reverse
 
+import search
 from accounts.models import AccessLog
 from documents import tasks
 from documents.models import Document
 from foia.models import Visibility
-from tests.documents.conftest import MEMO, sample, text_pdf
+from tests.documents.conftest import MEMO, sample, text_pdf, zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +104,23 @@ def test_page_viewer_highlights_the_query_on_the_image_and_in_the_text(
         1,
         "TECS",
     )
+
+
+def test_page_viewer_counts_a_phrase_found_once_as_one_match(
+    client, reporter, memo_document
+):
+    client.force_login(reporter)
+    url = reverse("documents:page_detail", args=[memo_document.pk, 1])
+    html = client.get(url, {"q": '"queried TECS"'}).content.decode()
+    # Both words of the phrase light up on the image; it is still one match.
+    assert len(re.findall(r"<rect ", html)) == 2
+    assert "<mark>queried TECS</mark>" in html
+    assert "1 match for “queried TECS”</span>" in html
+    assert "&quot;" not in html.split('class="muted match-count"')[1].split("<")[0]
+    words = client.get(url, {"q": "TECS ICM"}).content.decode()
+    assert "2 matches for “TECS ICM”</span>" in words
+    none = client.get(url, {"q": "Houston"}).content.decode()
+    assert "0 matches for “Houston”</span>" in none
 
 
 def test_page_image_is_rendered_once_and_served_through_the_app(
@@ -227,6 +247,187 @@ def test_reporter_uploads_several_files_at_once_on_a_request(
     html = response.content.decode()
     assert "2 files uploaded" in html
     assert "notes.txt: This is a plain text file" in html
+
+
+# Instrumentation of Django's own temporary-file handler, to see how much of each
+# file reached storage; the size check of the upload views runs before it.
+RECEIVED: dict[str, int] = {}
+
+
+class RecordingTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    def receive_data_chunk(self, raw_data, start):
+        RECEIVED[self.file_name] = start + len(raw_data)
+        return super().receive_data_chunk(raw_data, start)
+
+
+@pytest.fixture
+def small_upload_limit(settings, tmp_path):
+    """Uploads of at most 64 KB, spooled to disk in a folder of their own."""
+    RECEIVED.clear()
+    settings.UPLOAD_MAX_BYTES = 64 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_HANDLERS = [
+        f"{__name__}.RecordingTemporaryFileUploadHandler",
+    ]
+    return tmp_path
+
+
+def oversized_pdf() -> bytes:
+    return b"%PDF-1.4\n" + bytes(range(256)) * 1024  # 256 KB
+
+
+def test_a_file_over_the_limit_is_refused_while_it_arrives_and_the_rest_taken(
+    reporter, make_request, small_upload_limit, django_capture_on_commit_callbacks
+):
+    request_obj = make_request(title="Upload target")
+    # The CSRF check reads the body too: it must run after the size check is in.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reporter)
+    client.get(reverse("documents:upload"))
+    token = client.cookies["csrftoken"].value
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("documents:upload"),
+            {
+                "csrfmiddlewaretoken": token,
+                "files": [
+                    SimpleUploadedFile("huge release.pdf", oversized_pdf()),
+                    SimpleUploadedFile("memo.pdf", text_pdf(MEMO)),
+                ],
+                "request": request_obj.pk,
+                "next": request_obj.get_absolute_url(),
+            },
+            follow=True,
+        )
+    html = response.content.decode()
+    assert "huge release.pdf: This file is larger than the 64 KB limit." in html
+    assert "1 file uploaded" in html
+    assert list(Document.objects.values_list("original_name", flat=True)) == [
+        "memo.pdf"
+    ]
+    # No more of it was written than the limit, and that is gone again.
+    assert RECEIVED["huge release.pdf"] <= 64 * 1024
+    assert RECEIVED["memo.pdf"] == len(text_pdf(MEMO))
+    assert list(small_upload_limit.iterdir()) == []
+
+
+def test_an_upload_of_only_a_file_over_the_limit_says_so(
+    client, reporter, small_upload_limit
+):
+    client.force_login(reporter)
+    response = client.post(
+        reverse("documents:upload"),
+        {"files": [SimpleUploadedFile("huge.pdf", oversized_pdf())]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "huge.pdf: This file is larger than the 64 KB limit." in (
+        response.content.decode()
+    )
+    assert not Document.objects.exists()
+    assert list(small_upload_limit.iterdir()) == []
+
+
+def test_an_upload_without_its_csrf_token_is_refused(reporter, small_upload_limit):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reporter)
+    response = client.post(
+        reverse("documents:upload"),
+        {"files": [SimpleUploadedFile("memo.pdf", text_pdf(MEMO))]},
+    )
+    assert response.status_code == 403
+    assert not Document.objects.exists()
+
+
+def test_an_upload_with_no_file_asks_for_one(client, reporter):
+    client.force_login(reporter)
+    response = client.post(reverse("documents:upload"), {"request": ""})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_a_zip_uploaded_in_the_browser_is_unpacked_after_the_answer(
+    client, reporter, make_request, django_capture_on_commit_callbacks
+):
+    request_obj = make_request(title="Zip target")
+    client.force_login(reporter)
+    archive_bytes = zip_bytes(
+        {"release/memo.pdf": text_pdf(MEMO), "release/notes.txt": b"notes\n"}
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse("documents:upload"),
+            {
+                "files": [SimpleUploadedFile("release.zip", archive_bytes)],
+                "request": request_obj.pk,
+            },
+        )
+    # The answer came before any unpacking: one task is waiting for the commit.
+    archive = Document.objects.get()
+    assert response["Location"] == archive.get_absolute_url()
+    assert (archive.kind, archive.state) == ("zip", "queued")
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()
+    html = client.get(archive.get_absolute_url()).content.decode()
+    assert "release.zip: this ZIP archive is being unpacked" in html
+    memo = Document.objects.get(original_name="memo.pdf")
+    assert f'<a href="{memo.get_absolute_url()}">release/memo.pdf</a>' in html
+    assert "Not imported" in html
+    assert "This is a plain text file; upload PDF, TIFF, PNG, JPEG or ZIP." in html
+    assert "2 files in it" in html
+    _no_inline_code(html)
+    memo_page = client.get(memo.get_absolute_url()).content.decode()
+    assert f'<a href="{archive.get_absolute_url()}">release.zip</a>' in memo_page
+    request_page = client.get(request_obj.get_absolute_url()).content.decode()
+    assert "(ZIP archive)" in request_page and ">memo</a>" in request_page
+
+
+def test_a_second_uploader_sees_their_own_title_for_bytes_uploaded_before(
+    client, reporter, other_reporter, make_request, ingest_one
+):
+    leaked = ingest_one(
+        text_pdf(MEMO),
+        name="Leaked OPR memo.pdf",
+        request=make_request(title="Source request"),
+    ).document
+    theirs = make_request(other_reporter, title="Otto's request")
+    client.force_login(other_reporter)
+    response = client.post(
+        reverse("documents:upload"),
+        {
+            "files": [SimpleUploadedFile("copy of memo.pdf", text_pdf(MEMO))],
+            "request": theirs.pk,
+            "next": theirs.get_absolute_url(),
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert (
+        "copy of memo.pdf: This file was uploaded before; it is linked here as "
+        "“copy of memo”."
+    ) in html
+    assert ">copy of memo</a>" in html  # the request page's table of documents
+    assert "Leaked" not in html  # nor in the request's timeline
+    page = client.get(leaked.get_absolute_url()).content.decode()
+    assert "<h1>copy of memo</h1>" in page and "Leaked" not in page
+    viewer = client.get(reverse("documents:page_detail", args=[leaked.pk, 1]))
+    assert "Leaked" not in viewer.content.decode()
+    download = client.get(reverse("documents:document_download", args=[leaked.pk]))
+    assert download["Content-Disposition"] == 'attachment; filename="copy of memo.pdf"'
+    # Search results name it as they do.
+    search.index_document(leaked.pk)
+    found = search.search("TECS", user=other_reporter)
+    assert [document.title for document in found.documents] == ["copy of memo"]
+    # The document keeps its title, and its first uploader sees that one.
+    leaked.refresh_from_db()
+    assert leaked.title == "Leaked OPR memo"
+    client.force_login(reporter)
+    assert (
+        "<h1>Leaked OPR memo</h1>"
+        in client.get(leaked.get_absolute_url()).content.decode()
+    )
 
 
 def test_upload_form_works_without_javascript_and_takes_several_files(client, reporter):

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from config.health import check_worker
 from documents import intake, runner, services
 from documents.management.progress import ProgressBar
+from documents.models import Document
 from foia.models import Communication, FoiaRequest
 
 
@@ -20,8 +21,13 @@ class Command(BaseCommand):
         "Import files and folders as documents (PDF, TIFF, PNG, JPEG, ZIP). With "
         "--wait, return when processing has finished, doing it here on every core "
         "when no worker runs. With --json, print one line per input file: "
-        '{"path", "document_id", "state", "pages", "error"}. Exits 1 when a file '
-        "was rejected or failed."
+        '{"path", "document_id", "state", "pages", "error"}. A ZIP archive is '
+        "unpacked in the background into one document per file: once it has been "
+        "unpacked (always, with --wait) there is a line for each file in it, with "
+        "the path ARCHIVE.zip/folder/file.pdf; before that, one line for the "
+        "archive itself, in state queued or processing; an archive refused whole "
+        "is one line, rejected (or failed, when refused while being unpacked). "
+        "Exits 1 when a file was rejected or failed."
     )
 
     def add_arguments(self, parser) -> None:
@@ -70,7 +76,7 @@ class Command(BaseCommand):
                 languages=languages,
                 enqueue=not run_here,
             ):
-                rows.append((_shown_path(path, result), result))
+                rows.append((str(path), result))
             bar.update(position, len(files))
         bar.finish()
 
@@ -98,17 +104,18 @@ class Command(BaseCommand):
                 style_func=self.style.WARNING,
             )
 
-        troubles = self._print(rows, as_json=options["json"])
+        lines = [line for path, result in rows for line in _outcomes(path, result)]
+        troubles = self._print(lines, as_json=options["json"])
         if troubles:
             raise CommandError(
-                f"{troubles} of {len(rows)} files were rejected or failed.",
+                f"{troubles} of {len(lines)} files were rejected or failed.",
                 returncode=1,
             )
 
-    def _print(self, rows, *, as_json: bool) -> int:
+    def _print(self, lines: list[dict], *, as_json: bool) -> int:
         troubles = 0
-        for path, result in rows:
-            line = _outcome(path, result)
+        for line in lines:
+            path = line["path"]
             if line["state"] in ("rejected", "failed"):
                 troubles += 1
             if as_json:
@@ -119,6 +126,31 @@ class Command(BaseCommand):
             error = f": {line['error']}" if line["error"] else ""
             self.stdout.write(f"{line['state']:<10} {path}{where}{pages}{error}")
         return troubles
+
+
+def _outcomes(path: str, result: services.IngestResult) -> list[dict]:
+    """The lines for one input: one per file of an archive it unpacked into."""
+    document = result.document
+    if document is not None:
+        document.refresh_from_db()
+    if (
+        document is None
+        or result.state != "queued"
+        or not document.is_archive
+        or document.state != Document.State.DONE
+    ):
+        return [_outcome(path, result)]
+    lines = []
+    for member in document.members.select_related("document"):
+        lines.append(
+            _outcome(
+                f"{path}/{member.name}",
+                services.IngestResult(
+                    member.name, member.outcome, member.reason, member.document
+                ),
+            )
+        )
+    return lines
 
 
 def _outcome(path: str, result: services.IngestResult) -> dict:
@@ -144,13 +176,6 @@ def _outcome(path: str, result: services.IngestResult) -> dict:
         "pages": document.page_count,
         "error": error,
     }
-
-
-def _shown_path(path: Path, result: services.IngestResult) -> str:
-    """The input path, followed by the member's path for a file out of a ZIP."""
-    name = intake.clean_name(path.name)
-    inside = result.name[len(name) :] if result.name.startswith(name) else ""
-    return f"{path}{inside}"
 
 
 def _expand(arguments: list[str]) -> list[Path]:
