@@ -3,8 +3,11 @@ its filters select exactly the rows counted, else the desk's own full list.
 
 The request list's parameters (``foia.forms.RequestFilterForm``): ``status`` (a
 status or a group: open, awaiting, waiting_on_us, finished), ``overdue``,
-``due_within`` (days), ``requester`` (a username or ``me``; matches requests the
-person files or collaborates on), ``agency`` (slug, with its components).
+``due_within`` (days), ``clarification_asked``, ``appeal_window_within`` (days),
+``appeals_pending``, ``may_go_to_court``, ``requester`` (a username or ``me``;
+matches requests the person files or collaborates on), ``agency`` (slug, with its
+components). The desk counts with the same ``FoiaRequestQuerySet`` methods the
+list filters with, so a number and its list agree.
 """
 
 from __future__ import annotations

@@ -40,15 +40,15 @@ from foia.exemptions import exemption_citation
 from foia.models import (
     ADVERSE,
     AWAITING_AGENCY,
-    FINISHED,
+    OPEN_STATUSES,
     WAITING_ON_US,
     Agency,
     Appeal,
     AppealOutcome,
     FoiaRequest,
+    FoiaRequestQuerySet,
     Jurisdiction,
     Status,
-    Toll,
 )
 
 # Who sees what on the desk.
@@ -179,26 +179,14 @@ def desk_documents(
 # the full paged list, CSV and the API.
 
 
-def _appeal_decision_due():
-    return Case(
-        When(
-            unusual_circumstances=True,
-            decision_extended_due__isnull=False,
-            then=F("decision_extended_due"),
-        ),
-        default=F("decision_due"),
-    )
-
-
 # Each request list is a condition on a request and an order. Most conditions
 # are a ``StatusWindow``: some statuses, and for some a range of due dates. The
 # desk counts all of those in one query grouped by status, which the
-# (status, current_due) index answers alone; the others refer to other tables
-# only through uncorrelated ``pk__in`` subqueries.
-
-OPEN_STATUSES = tuple(
-    status for status in Status.values if status not in (*FINISHED, Status.DRAFT)
-)
+# (status, current_due) index answers alone. The others are the queryset methods
+# the request list filters with (``FoiaRequestQuerySet.clarification_asked``,
+# ``.appeal_window_closing``, ``.may_go_to_court``), so a desk number and the
+# list it links to count the same rows; they refer to other tables only through
+# uncorrelated ``pk__in`` subqueries.
 
 
 @dataclass(frozen=True)
@@ -214,12 +202,18 @@ class StatusWindow:
     def bounded(self) -> bool:
         return self.after is not None or self.before is not None
 
-    def due_condition(self, today: date) -> Q:
+    def due_condition(self, today: date, *, prefix: str = "") -> Q:
+        """The due-date bounds, on ``prefix`` + ``current_due`` (``prefix``: the
+        path to the request from another model, such as ``"foiarequest__"``)."""
         condition = Q()
         if self.after is not None:
-            condition &= Q(current_due__gte=today + timedelta(days=self.after))
+            condition &= Q(
+                **{f"{prefix}current_due__gte": today + timedelta(days=self.after)}
+            )
         if self.before is not None:
-            condition &= Q(current_due__lte=today + timedelta(days=self.before))
+            condition &= Q(
+                **{f"{prefix}current_due__lte": today + timedelta(days=self.before)}
+            )
         return condition
 
     def condition(self, today: date) -> Q:
@@ -233,65 +227,27 @@ DUE_SOON = StatusWindow(AWAITING_AGENCY, after=0, before=DUE_SOON_DAYS)
 WAITING = StatusWindow(WAITING_ON_US)
 
 
-def _open(today: date) -> Q:
-    return OPEN.condition(today)
+def _clarification(requests: FoiaRequestQuerySet, today: date) -> FoiaRequestQuerySet:
+    return requests.clarification_asked()
 
 
-def _overdue(today: date) -> Q:
-    return OVERDUE.condition(today)
+def _appeal_window(requests: FoiaRequestQuerySet, today: date) -> FoiaRequestQuerySet:
+    return requests.appeal_window_closing(days=APPEAL_WINDOW_DAYS, today=today)
 
 
-def _clarification(today: date) -> Q:
-    """Open, with the clock stopped by the agency's request for information."""
-    asked = Toll.objects.filter(kind="information", answered_on__isnull=True)
-    return _open(today) & Q(pk__in=asked.values("request_id"))
-
-
-def _appeal_window(today: date) -> Q:
-    """An adverse determination not appealed yet whose filing window closes
-    within APPEAL_WINDOW_DAYS."""
-    appealed = Appeal.objects.filter(filed_on__gte=F("request__adverse_on"))
-    return Q(
-        status__in=ADVERSE,
-        appeal_filing_due__gte=today,
-        appeal_filing_due__lte=today + timedelta(days=APPEAL_WINDOW_DAYS),
-    ) & ~Q(pk__in=appealed.values("request_id"))
-
-
-def _court(today: date) -> Q:
-    """Administrative remedies are exhausted.
-
-    The agency missed its deadline (constructive exhaustion, 5 U.S.C.
-    552(a)(6)(C)(i)), an appeal is pending past its decision date, or an appeal
-    was decided against the requester and the determination stands. Requests
-    already in litigation are left out.
-    """
-    return _overdue(today) | _appeal_exhausted(today)
-
-
-def _appeal_exhausted(today: date) -> Q:
-    """The appeal's decision is late, or it was lost (the overdue requests aside:
-    their statuses differ, so the two parts of ``_court`` never overlap)."""
-    late_appeal = (
-        Appeal.objects.filter(outcome=AppealOutcome.PENDING)
-        .annotate(due=_appeal_decision_due())
-        .filter(due__lt=today)
-    )
-    lost_appeal = Appeal.objects.filter(
-        outcome__in=(AppealOutcome.DENIED, AppealOutcome.PARTLY_GRANTED)
-    )
-    return Q(status=Status.APPEALING, pk__in=late_appeal.values("request_id")) | Q(
-        status__in=ADVERSE, pk__in=lost_appeal.values("request_id")
-    )
+def _court(requests: FoiaRequestQuerySet, today: date) -> FoiaRequestQuerySet:
+    return requests.may_go_to_court(today=today)
 
 
 def pending_appeals(base: QuerySet[FoiaRequest], today: date) -> QuerySet[Appeal]:
-    appeals = Appeal.objects.filter(outcome=AppealOutcome.PENDING)
+    """The pending appeals of ``base``: one for each of ``base.appeals_pending()``
+    (the appeal service refuses a second while one is pending)."""
+    appeals = Appeal.objects.pending()
     if base.query.has_filters() or base.query.is_empty():
         # Not needed when ``base`` is every request (an editor's desk).
         appeals = appeals.filter(request__in=base.values("pk"))
     return (
-        appeals.annotate(due=_appeal_decision_due())
+        appeals.with_decision_due()
         .select_related("request", "request__agency", "request__requester")
         .order_by(F("due").asc(nulls_last=True), "pk")
     )
@@ -319,8 +275,11 @@ class DeskList:
     kind: str
     title: str
     model: str  # "request", "appeal" or "document"
-    # Request lists: the condition and the order; others: (base, today) -> QuerySet.
-    condition: Callable[[date], Q] | StatusWindow | None = None
+    # Request lists: the condition, a window or (requests, today) -> requests,
+    # and the order; others: (base, today) -> QuerySet.
+    condition: Callable[[FoiaRequestQuerySet, date], QuerySet] | StatusWindow | None = (
+        None
+    )
     order: tuple = ()
     build: Callable | None = None
     # Query parameters of the request list (/requests/) that select the same rows,
@@ -332,10 +291,11 @@ class DeskList:
     def window(self) -> StatusWindow | None:
         return self.condition if isinstance(self.condition, StatusWindow) else None
 
-    def where(self, today: date) -> Q:
+    def select(self, requests: FoiaRequestQuerySet, today: date) -> QuerySet:
+        """The rows of ``requests`` this list holds (a request list)."""
         if self.window is not None:
-            return self.window.condition(today)
-        return self.condition(today)
+            return requests.filter(self.window.condition(today))
+        return self.condition(requests, today)
 
 
 _BY_DUE = (F("current_due").asc(nulls_last=True), "pk")
@@ -401,6 +361,7 @@ DESK_LISTS: dict[str, DeskList] = {
             "request",
             _clarification,
             _RECENT,
+            request_list_params={"clarification_asked": "1"},
             description="The agency stopped the clock to ask for information; "
             "answer to restart it.",
         ),
@@ -410,14 +371,22 @@ DESK_LISTS: dict[str, DeskList] = {
             "request",
             _appeal_window,
             ("appeal_filing_due", "pk"),
+            request_list_params={"appeal_window_within": str(APPEAL_WINDOW_DAYS)},
         ),
-        DeskList("appeals_pending", "Appeals pending", "appeal", build=pending_appeals),
+        DeskList(
+            "appeals_pending",
+            "Appeals pending",
+            "appeal",
+            build=pending_appeals,
+            request_list_params={"appeals_pending": "1"},
+        ),
         DeskList(
             "court",
             "May go to court",
             "request",
             _court,
             _BY_DUE,
+            request_list_params={"may_go_to_court": "1"},
             description="Administrative remedies are exhausted: the deadline or "
             "the appeal decision date passed, or the appeal was lost.",
         ),
@@ -464,7 +433,7 @@ def _list_from(
     if definition.model == "appeal":
         return definition.build(requests, today)
     queryset = (
-        requests.filter(definition.where(today))
+        definition.select(requests, today)
         .select_related("agency", "requester")
         .order_by(*definition.order)
     )
@@ -490,7 +459,7 @@ def _ordered_ids(
     """The ids of a request list in its order: a narrow query that indexes can
     answer, where sorting whole rows with their joins would be slow."""
     return (
-        requests.filter(definition.where(today))
+        definition.select(requests, today)
         .order_by(*definition.order)
         .values_list("pk", flat=True)
     )
@@ -677,30 +646,56 @@ def window_counts(
     """The count of each window (of ``names``; all by default), per person
     (``per``: "requester" or "collaborators") or for all (key ``None``): one
     query grouped by status, due dates filtered in the database, statuses
-    matched here. Without ``per`` the (status, current_due) index answers it
-    alone."""
+    matched here.
+
+    Without ``per`` the (status, current_due) index answers it alone, per
+    requester the (requester, status, current_due) index (so no condition on
+    status there: SQLite would then read the rows), and per collaborator the
+    collaborations, each joined to its request.
+    """
     windows = _windows()
     if names is not None:
         windows = {name: windows[name] for name in names}
-        statuses = {status for window in windows.values() for status in window.statuses}
-        requests = requests.filter(status__in=sorted(statuses))
+    statuses = {status for window in windows.values() for status in window.statuses}
+    prefix = ""
+    if per == "collaborators":
+        rows = FoiaRequest.collaborators.through.objects.all()
+        if requests.query.has_filters() or requests.query.is_empty():
+            rows = rows.filter(foiarequest__in=requests.values("pk"))
+        prefix, fields = "foiarequest__", {"person": F("user")}
+    elif per:
+        rows, fields = requests, {"person": F(per)}
+    else:
+        rows, fields = requests.filter(status__in=sorted(statuses)), {}
     bounded = {
-        name: Count("pk", filter=window.due_condition(today))
+        name: Count("pk", filter=window.due_condition(today, prefix=prefix))
         for name, window in windows.items()
         if window.bounded
     }
-    fields = {"person": F(per)} if per else {}
     groups = (
-        requests.values(**fields, group_status=F("status"))
+        rows.values(**fields, group_status=F(f"{prefix}status"))
         .annotate(total=Count("pk"), **bounded)
         .order_by()
     )
+    windows_of: dict[str, list[tuple[str, bool]]] = {
+        status: [
+            (name, window.bounded)
+            for name, window in windows.items()
+            if status in window.statuses
+        ]
+        for status in statuses
+    }
     counts: dict[int | None, Counter[str]] = {}
     for group in groups:
-        found = counts.setdefault(group.get("person"), Counter())
-        for name, window in windows.items():
-            if group["group_status"] in window.statuses:
-                found[name] += group[name] if window.bounded else group["total"]
+        found = windows_of.get(group["group_status"])
+        if not found:
+            continue
+        person = group.get("person")
+        counter = counts.get(person)
+        if counter is None:
+            counter = counts[person] = Counter()
+        for name, bounded_window in found:
+            counter[name] += group[name] if bounded_window else group["total"]
     return counts
 
 
@@ -733,15 +728,21 @@ def _add_load(
         row.is_requester = row.is_requester or is_requester
 
 
-def reporter_load(base: QuerySet[FoiaRequest], today: date) -> list[LoadRow]:
+def reporter_load(
+    base: QuerySet[FoiaRequest],
+    today: date,
+    *,
+    per_requester: dict[int | None, Counter[str]] | None = None,
+) -> list[LoadRow]:
     """Open requests per person (filed or collaborated on), and what needs
-    attention among them. Three queries whatever the number of requests."""
+    attention among them. Three queries whatever the number of requests (two
+    with ``per_requester``, the ``window_counts`` per requester of ``base``)."""
     rows: dict[int, LoadRow] = {}
-    through = FoiaRequest.collaborators.through
-    shared = base.filter(pk__in=through.objects.values("foiarequest_id"))
-    for requests, per in ((base, "requester"), (shared, "collaborators")):
-        counts = window_counts(requests, today, per=per, names=_LOAD_KINDS)
-        _add_load(rows, counts, is_requester=per == "requester")
+    if per_requester is None:
+        per_requester = window_counts(base, today, per="requester", names=_LOAD_KINDS)
+    _add_load(rows, per_requester, is_requester=True)
+    shared = window_counts(base, today, per="collaborators", names=_LOAD_KINDS)
+    _add_load(rows, shared, is_requester=False)
     return _people(rows)
 
 
@@ -773,9 +774,13 @@ def desk_summary(
     buckets: list[Bucket] = []
     load: list[LoadRow] = []
     if scope != DOCUMENTS:
-        totals = window_counts(requests, today).get(None, Counter())
         if scope == NEWSROOM:
-            load = reporter_load(requests, today)
+            # Every window per requester, once: the desk's totals are their sums.
+            per_requester = window_counts(requests, today, per="requester")
+            totals = sum(per_requester.values(), Counter())
+            load = reporter_load(requests, today, per_requester=per_requester)
+        else:
+            totals = window_counts(requests, today).get(None, Counter())
         for kind, definition in DESK_LISTS.items():
             if definition.window is not None:
                 counts[kind] = totals[kind]
@@ -788,9 +793,11 @@ def desk_summary(
             found = list(_ordered_ids(requests, DESK_LISTS[kind], today))
             counts[kind] = len(found)
             ids[kind] = found[:limit]
-        counts["appeals_pending"] = pending_appeals(requests, today).count()
-        # May go to court: the overdue requests and those whose appeal is spent.
-        exhausted = requests.filter(_appeal_exhausted(today))
+        counts["appeals_pending"] = requests.appeals_pending().count()
+        # May go to court (``.may_go_to_court()``): the overdue requests and,
+        # never the same ones, those whose appeal is exhausted; counted apart so
+        # the overdue part comes from the grouped count above.
+        exhausted = requests.appeal_exhausted(today=today)
         counts["court"] = counts["overdue"] + exhausted.count()
         for kind in REQUEST_KINDS:
             if kind in wanted and kind not in ids and kind != "court":

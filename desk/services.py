@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from desk import selectors
+from desk import links, selectors
 from desk.models import (
     CalendarFeedToken,
     DigestLog,
@@ -330,7 +330,7 @@ def _digest_sections(content: DigestContent) -> list[DigestSection]:
                 title=selectors.DESK_LISTS[kind].title,
                 count=summary.counts[kind],
                 rows=summary.lists[kind][:5],
-                url=f"{content.site_url}/desk/list/{kind}/",
+                url=content.site_url + links.list_url(kind, scope=summary.scope),
             )
         )
     return sections

@@ -21,6 +21,7 @@ from desk.ical import Event, calendar_render
 from desk.models import CalendarFeedToken, FollowUp, NewsroomSetting
 from foia import permissions
 from foia.models import Agency, FoiaRequest, Jurisdiction
+from foia.selectors import IdFirstPaginator
 
 PAGE_SIZE = 50
 # The lists whose first rows the desk page shows; the others show a number.
@@ -130,7 +131,7 @@ def desk_list(request: HttpRequest, kind: str) -> HttpResponse:
         rows = list(rows)
         _record_export(request, f"desk list {kind} CSV", len(rows))
         return exports.csv_response(f"desk-{kind}", header, to_rows(rows, today))
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdFirstPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = selectors.annotate_rows(page.object_list, today)
     params = request.GET.copy()
     params.pop("page", None)

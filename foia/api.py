@@ -276,10 +276,56 @@ _LIST_PARAMETERS = [
     OpenApiParameter("requester", str, description="Username, or me."),
     OpenApiParameter("overdue", bool, description="Only requests past their due date."),
     OpenApiParameter("due_within", int, description="Due within this many days."),
+    OpenApiParameter(
+        "clarification_asked",
+        bool,
+        description="Only open requests whose clock the agency stopped to ask for "
+        "information not answered yet.",
+    ),
+    OpenApiParameter(
+        "appeal_window_within",
+        int,
+        description="Only adverse determinations (partly denied, denied, no "
+        "records) not appealed yet whose appeal filing window closes within this "
+        "many days (0 to 365; today counts).",
+    ),
+    OpenApiParameter(
+        "appeals_pending",
+        bool,
+        description="Only requests with an appeal waiting for its decision.",
+    ),
+    OpenApiParameter(
+        "may_go_to_court",
+        bool,
+        description="Only requests whose administrative remedies are exhausted: "
+        "the agency's deadline passed without a determination, or the appeal "
+        "decision is late, or the appeal was lost. Wider than the "
+        "may_go_to_court field of a request, which covers the missed deadline "
+        "alone.",
+    ),
     OpenApiParameter("tag", str),
     OpenApiParameter("q", str, description="Words in title, text or tracking number."),
     OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
 ]
+
+
+def _flag(params, name: str) -> bool:
+    return params.get(name, "").lower() in ("1", "true", "yes")
+
+
+def _days(params, name: str, errors: dict) -> int | None:
+    """A whole number of days from 0 to 365, or None; a message in ``errors``
+    for anything else."""
+    if not params.get(name):
+        return None
+    try:
+        days = int(params[name])
+    except ValueError:
+        days = -1
+    if not 0 <= days <= 365:
+        errors[name] = ["A whole number of days from 0 to 365."]
+        return None
+    return days
 
 
 def _filters_from_query(request: Request) -> selectors.RequestFilters:
@@ -304,14 +350,8 @@ def _filters_from_query(request: Request) -> selectors.RequestFilters:
         requester = get_user_model().objects.filter(username=who).first()
         if requester is None:
             errors["requester"] = [f"No user {who!r}."]
-    due_within = None
-    if params.get("due_within"):
-        try:
-            due_within = int(params["due_within"])
-            if not 0 <= due_within <= 365:
-                raise ValueError
-        except ValueError:
-            errors["due_within"] = ["A whole number of days from 0 to 365."]
+    due_within = _days(params, "due_within", errors)
+    appeal_window_within = _days(params, "appeal_window_within", errors)
     sort = params.get("sort") or selectors.DEFAULT_SORT
     if sort not in selectors.SORTS:
         errors["sort"] = [f"One of {', '.join(selectors.SORTS)}."]
@@ -326,8 +366,12 @@ def _filters_from_query(request: Request) -> selectors.RequestFilters:
         statuses=statuses,
         agency=agency,
         requester=requester,
-        overdue=params.get("overdue", "").lower() in ("1", "true", "yes"),
+        overdue=_flag(params, "overdue"),
         due_within=due_within,
+        clarification_asked=_flag(params, "clarification_asked"),
+        appeal_window_within=appeal_window_within,
+        appeals_pending=_flag(params, "appeals_pending"),
+        may_go_to_court=_flag(params, "may_go_to_court"),
         tag=params.get("tag", "").strip(),
         text=params.get("q", "").strip(),
         sort=sort,
@@ -355,8 +399,13 @@ class FoiaRequestViewSet(
     def get_queryset(self):
         user = self.request.user
         if self.action == "list":
-            return selectors.request_list(
-                user=user, filters=_filters_from_query(self.request)
+            # What the serializer reads of each row, loaded for the whole page.
+            return (
+                selectors.request_list(
+                    user=user, filters=_filters_from_query(self.request)
+                )
+                .select_related("parent")
+                .prefetch_related("collaborators", "tracking_numbers__agency")
             )
         return (
             FoiaRequest.objects.visible_to(user)

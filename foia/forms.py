@@ -61,6 +61,18 @@ def _agency_field(**kwargs) -> AgencyChoiceField:
     )
 
 
+class FlagInput(forms.CheckboxInput):
+    """A checkbox read from a query string, where links may spell "off" as 0."""
+
+    OFF = frozenset({"", "0", "off", "no", "false"})
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().lower() in self.OFF:
+            return False
+        return super().value_from_datadict(data, files, name)
+
+
 class RequestFilterForm(forms.Form):
     """The request list's filters, read from the query string."""
 
@@ -80,9 +92,32 @@ class RequestFilterForm(forms.Form):
         empty_label="Any agency",
     )
     requester = forms.ChoiceField(label="Requester", required=False)
-    overdue = forms.BooleanField(label="Overdue only", required=False)
+    overdue = forms.BooleanField(label="Overdue only", required=False, widget=FlagInput)
     due_within = forms.IntegerField(
         label="Due within (days)", required=False, min_value=0, max_value=365
+    )
+    clarification_asked = forms.BooleanField(
+        label="Clarification asked",
+        required=False,
+        widget=FlagInput,
+        help_text="The agency stopped the clock to ask us something.",
+    )
+    appeal_window_within = forms.IntegerField(
+        label="Appeal window closes within (days)",
+        required=False,
+        min_value=0,
+        max_value=365,
+        help_text="Adverse determinations not appealed yet.",
+    )
+    appeals_pending = forms.BooleanField(
+        label="Appeal pending", required=False, widget=FlagInput
+    )
+    may_go_to_court = forms.BooleanField(
+        label="May go to court",
+        required=False,
+        widget=FlagInput,
+        help_text="The deadline or the appeal decision date passed, or the "
+        "appeal was lost.",
     )
     tag = forms.CharField(label="Tag", required=False)
     sort = forms.ChoiceField(
@@ -122,6 +157,10 @@ class RequestFilterForm(forms.Form):
             requester=requester,
             overdue=bool(data.get("overdue")),
             due_within=data.get("due_within"),
+            clarification_asked=bool(data.get("clarification_asked")),
+            appeal_window_within=data.get("appeal_window_within"),
+            appeals_pending=bool(data.get("appeals_pending")),
+            may_go_to_court=bool(data.get("may_go_to_court")),
             tag=(data.get("tag") or "").strip(),
             text=(data.get("q") or "").strip(),
             sort=data.get("sort") or selectors.DEFAULT_SORT,
@@ -259,7 +298,11 @@ class CommunicationConfirmForm(CommunicationForm):
         decimal_places=2,
     )
     attachments = MultipleFileField(
-        required=False, help_text="PDF, TIFF, PNG or JPEG; stored as documents."
+        required=False,
+        help_text=(
+            "PDF, TIFF, PNG, JPEG or ZIP (unpacked into one document per file); "
+            "stored as documents."
+        ),
     )
 
     def __init__(self, *args, proposal: services.Proposal, **kwargs):

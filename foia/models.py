@@ -6,12 +6,12 @@ Models hold data and small derived properties only; every write goes through
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -304,6 +304,11 @@ WAITING_ON_US = (Status.FIX_REQUIRED, Status.PAYMENT_REQUIRED)
 # Adverse determinations that can be appealed.
 ADVERSE = (Status.PARTIALLY_DENIED, Status.DENIED, Status.NO_RECORDS)
 FINISHED = (Status.DONE, Status.WITHDRAWN, Status.CLOSED, Status.REFERRED)
+# Everything not finished and not a draft, spelled out so an index on status
+# answers ``status IN (...)``.
+OPEN_STATUSES = tuple(
+    status for status in Status.values if status not in (*FINISHED, Status.DRAFT)
+)
 
 
 class Visibility(models.TextChoices):
@@ -360,18 +365,18 @@ class FoiaRequestQuerySet(models.QuerySet):
         return self.filter(own | (shared & not_embargoed & ~Q(status=Status.DRAFT)))
 
     def open(self) -> FoiaRequestQuerySet:
-        return self.exclude(status__in=(*FINISHED, Status.DRAFT))
+        return self.filter(status__in=OPEN_STATUSES)
 
     def awaiting_agency(self) -> FoiaRequestQuerySet:
         return self.filter(status__in=AWAITING_AGENCY)
 
-    def overdue(self, *, today=None) -> FoiaRequestQuerySet:
-        today = today or timezone.localdate()
-        return self.awaiting_agency().filter(current_due__lt=today)
+    def overdue(self, *, today: date | None = None) -> FoiaRequestQuerySet:
+        """The agency owes a determination and its due date has passed."""
+        return self.filter(_overdue(today or timezone.localdate()))
 
-    def due_within(self, *, days: int, today=None) -> FoiaRequestQuerySet:
-        from datetime import timedelta
-
+    def due_within(
+        self, *, days: int, today: date | None = None
+    ) -> FoiaRequestQuerySet:
         today = today or timezone.localdate()
         return self.awaiting_agency().filter(
             current_due__gte=today, current_due__lte=today + timedelta(days=days)
@@ -379,6 +384,60 @@ class FoiaRequestQuerySet(models.QuerySet):
 
     def waiting_on_us(self) -> FoiaRequestQuerySet:
         return self.filter(status__in=WAITING_ON_US)
+
+    def clarification_asked(self) -> FoiaRequestQuerySet:
+        """Open, with the clock stopped by the agency's request for information
+        that the newsroom has not answered yet."""
+        asked = Toll.objects.filter(kind="information", answered_on__isnull=True)
+        return self.open().filter(pk__in=asked.values("request_id"))
+
+    def appeal_window_closing(
+        self, *, days: int, today: date | None = None
+    ) -> FoiaRequestQuerySet:
+        """An adverse determination, not appealed since, whose appeal filing
+        window closes within ``days`` days (today included)."""
+        today = today or timezone.localdate()
+        # Correlated, so only the requests in the window are looked up (on the
+        # appeals' request index).
+        appealed = Appeal.objects.filter(
+            request=OuterRef("pk"), filed_on__gte=OuterRef("adverse_on")
+        )
+        return self.filter(
+            ~Exists(appealed),
+            status__in=ADVERSE,
+            appeal_filing_due__gte=today,
+            appeal_filing_due__lte=today + timedelta(days=days),
+        )
+
+    def appeals_pending(self) -> FoiaRequestQuerySet:
+        """An appeal is waiting for its decision (a request has one at most)."""
+        return self.filter(pk__in=Appeal.objects.pending().values("request_id"))
+
+    def appeal_exhausted(self, *, today: date | None = None) -> FoiaRequestQuerySet:
+        """The appeal's decision is late, or the appeal was lost and the adverse
+        determination stands."""
+        return self.filter(_appeal_exhausted(today or timezone.localdate()))
+
+    def may_go_to_court(self, *, today: date | None = None) -> FoiaRequestQuerySet:
+        """Administrative remedies are exhausted: the agency missed its deadline
+        without a determination (constructive exhaustion, 5 U.S.C.
+        552(a)(6)(C)(i), ``FoiaRequest.may_go_to_court``), or the appeal is
+        exhausted (``appeal_exhausted``). The two never overlap: their statuses
+        differ. Requests already in litigation are left out."""
+        today = today or timezone.localdate()
+        return self.filter(_overdue(today) | _appeal_exhausted(today))
+
+
+def _overdue(today: date) -> Q:
+    return Q(status__in=AWAITING_AGENCY, current_due__lt=today)
+
+
+def _appeal_exhausted(today: date) -> Q:
+    late = Appeal.objects.pending().decision_late(today=today)
+    lost = Appeal.objects.lost()
+    return Q(status=Status.APPEALING, pk__in=late.values("request_id")) | Q(
+        status__in=ADVERSE, pk__in=lost.values("request_id")
+    )
 
 
 class FoiaRequest(models.Model):
@@ -469,7 +528,23 @@ class FoiaRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "request"
-        indexes = [models.Index(fields=["status", "current_due"])]
+        indexes = [
+            # The desk's counts: statuses with due-date windows, per requester
+            # on a reporter's desk and in each reporter's load.
+            models.Index(fields=["status", "current_due"]),
+            models.Index(
+                fields=["requester", "status", "current_due"],
+                name="foia_req_requester_status_due",
+            ),
+            # Appeal windows closing.
+            models.Index(
+                fields=["status", "appeal_filing_due"],
+                name="foia_req_status_appeal_due",
+            ),
+            # The request list's default order (-updated_at, -id): its first page
+            # is read from the index instead of sorting every visible request.
+            models.Index(fields=["updated_at", "id"], name="foia_req_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -644,6 +719,7 @@ class RequestEvent(models.Model):
         ("fee", "Fee"),
         ("edit", "Details edited"),
         ("document", "Document"),
+        ("embargo", "Embargo"),
     ]
     request = models.ForeignKey(
         FoiaRequest, on_delete=models.CASCADE, related_name="events"
@@ -683,6 +759,37 @@ class AppealOutcome(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class AppealQuerySet(models.QuerySet):
+    def pending(self) -> AppealQuerySet:
+        return self.filter(outcome=AppealOutcome.PENDING)
+
+    def lost(self) -> AppealQuerySet:
+        """Decided against the requester, in whole or in part."""
+        return self.filter(
+            outcome__in=(AppealOutcome.DENIED, AppealOutcome.PARTLY_GRANTED)
+        )
+
+    def with_decision_due(self) -> AppealQuerySet:
+        """Annotated with ``due``, the decision date in effect (as
+        ``Appeal.current_decision_due``)."""
+        return self.annotate(due=_appeal_decision_due())
+
+    def decision_late(self, *, today: date | None = None) -> AppealQuerySet:
+        today = today or timezone.localdate()
+        return self.alias(late_due=_appeal_decision_due()).filter(late_due__lt=today)
+
+
+def _appeal_decision_due() -> Case:
+    return Case(
+        When(
+            unusual_circumstances=True,
+            decision_extended_due__isnull=False,
+            then=F("decision_extended_due"),
+        ),
+        default=F("decision_due"),
+    )
+
+
 class Appeal(models.Model):
     request = models.ForeignKey(
         FoiaRequest, on_delete=models.CASCADE, related_name="appeals"
@@ -712,6 +819,8 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppealQuerySet.as_manager()
 
     class Meta:
         ordering = ["-filed_on"]

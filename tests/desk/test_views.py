@@ -73,7 +73,9 @@ def test_reporter_links_go_to_the_request_list_narrowed_to_them(
     assert overdue_url.path == "/requests/"
     assert parse_qs(overdue_url.query) == {"overdue": ["1"], "requester": ["me"]}
     assert parse_qs(urlparse(tiles["due_soon"][0]).query)["due_within"] == ["7"]
-    assert urlparse(tiles["court"][0]).path == "/desk/list/court/"
+    court_url = urlparse(tiles["court"][0])
+    assert court_url.path == "/requests/"
+    assert parse_qs(court_url.query) == {"may_go_to_court": ["1"], "requester": ["me"]}
 
 
 def test_reporter_load_numbers_link_to_lists_of_as_many_rows(

@@ -109,6 +109,28 @@ def test_list_and_filters(api, file_request, reporter, cbp):
     assert {r["title"] for r in overdue} == {"ICE one", "CBP one"}
 
 
+def test_list_query_count_does_not_grow_with_rows(
+    api, file_request, reporter, other_reporter, django_assert_max_num_queries
+):
+    def file_some(prefix: str, count: int) -> None:
+        for number in range(count):
+            request = file_request(
+                title=f"{prefix} {number}",
+                tags=["a", "b"],
+                tracking_number=f"{prefix}-{number}",
+            )
+            request.collaborators.add(other_reporter)
+
+    as_user(api, reporter)
+    file_some("few", 2)
+    api.get("/api/requests/")  # the forced user keeps its roles once read
+    with django_assert_max_num_queries(30) as few:
+        assert len(api.get("/api/requests/").json()["results"]) == 2
+    file_some("many", 12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(api.get("/api/requests/").json()["results"]) == 14
+
+
 def test_list_rejects_unknown_filters_readably(api, reporter):
     response = as_user(api, reporter).get("/api/requests/?agency=nope&due_within=x")
 
