@@ -7,17 +7,12 @@ from datetime import date
 from django.db.models import QuerySet
 
 from accounts.models import AccessLog
-from foia import roles
+from foia.permissions import is_manager
 
 
 def can_review_access_log(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (
-            user.is_superuser
-            or user.groups.filter(name__in=(roles.EDITOR, roles.ADMIN)).exists()
-        )
-    )
+    """Editors and administrators review everyone's access; others their own."""
+    return is_manager(user)
 
 
 def access_log_for(

@@ -2,9 +2,21 @@ from __future__ import annotations
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 
+# The read-only public page, and the download of a document shown there. Each of
+# these views shows a signed-out visitor only what ``visible_to(AnonymousUser)``
+# allows (public, filed, embargo passed) and answers 404 for anything else.
+PUBLIC_VIEW_NAMES = frozenset(
+    {
+        "foia:public_request_list",
+        "foia:public_request_detail",
+        "documents:document_download",
+    }
+)
+
 
 class LoginRequiredForPagesMiddleware(LoginRequiredMiddleware):
-    """Sends signed-out visitors of any page to the login page.
+    """Sends signed-out visitors of any page to the login page, except the
+    public page (``PUBLIC_VIEW_NAMES``).
 
     The API is left to Django REST Framework, which authenticates tokens inside
     the view and answers 401/403 in JSON instead of redirecting.
@@ -12,6 +24,9 @@ class LoginRequiredForPagesMiddleware(LoginRequiredMiddleware):
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path_info.startswith("/api/"):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in PUBLIC_VIEW_NAMES:
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 

@@ -211,8 +211,12 @@ ZIP_MAX_DEPTH = env_int("ZIP_MAX_DEPTH", 2, minimum=1, maximum=5)
 # Pixel budget of one page render (memory stays bounded on poster-sized pages).
 OCR_MAX_PIXELS = env_int("OCR_MAX_MEGAPIXELS", 40, minimum=1, maximum=400) * 1_000_000
 WEAK_PAGE_CONFIDENCE = env_int("WEAK_PAGE_CONFIDENCE", 60, minimum=0, maximum=100)
+# Form fields other than files (and non-multipart bodies) held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files go to temporary files on disk unless the whole request is this
+# small (2.5 MB); the upload views skip a file once it passes UPLOAD_MAX_BYTES
+# (documents.uploads), so neither memory nor disk holds more than that of it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -282,6 +286,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12, minimum=1) * 3600
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730, minimum=1)
+# Days before an embargo lifts that its requester and collaborators are warned.
+EMBARGO_WARNING_DAYS = env_int("EMBARGO_WARNING_DAYS", 3, minimum=1, maximum=60)
 
 LOGGING = {
     "version": 1,

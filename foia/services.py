@@ -2333,6 +2333,113 @@ def users_who_can_collaborate():
     )
 
 
+# --- Embargo warnings --------------------------------------------------------------
+
+# The timeline event that remembers a warning: one per request and embargo date.
+EMBARGO_WARNING_EVENT = "embargo"
+
+
+def _embargo_warning_recipients(request: FoiaRequest) -> list:
+    """The requester and collaborators who can be emailed, each once."""
+    recipients, seen = [], set()
+    for person in [request.requester, *request.collaborators.order_by("pk")]:
+        if person.pk in seen or not person.is_active or not person.email:
+            continue
+        seen.add(person.pk)
+        recipients.append(person)
+    return recipients
+
+
+def embargo_warning_send(*, request: FoiaRequest, today: date | None = None) -> bool:
+    """Warn the requester and collaborators that the embargo lifts soon.
+
+    Once per request and embargo date: a moved embargo is warned about again.
+    Returns True when a warning was recorded (and mailed to whoever has an
+    address), False when none was due or one was given already.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+    from django.template.loader import render_to_string
+
+    from foia.selectors import embargo_notice
+
+    today = today or _today()
+    with transaction.atomic():
+        # Two runs at once: the second waits here, then finds the first's event.
+        _lock(request)
+        notice = embargo_notice(request=request, today=today)
+        if notice is None:
+            return False
+        lifts_on = notice.lifts_on.isoformat()
+        if request.events.filter(
+            kind=EMBARGO_WARNING_EVENT, to_value=lifts_on
+        ).exists():
+            return False
+        recipients = _embargo_warning_recipients(request)
+        usernames = [person.get_username() for person in recipients]
+        warned = (
+            f"Warned {', '.join(usernames)} by email."
+            if usernames
+            else "Nobody had an email address to warn."
+        )
+        _event(
+            request,
+            EMBARGO_WARNING_EVENT,
+            actor=None,
+            to_value=lifts_on,
+            message=f"Embargo lifts on {lifts_on}; then {notice.audience} will see "
+            f"this request and its documents. {warned}",
+            data={"lifts_on": lifts_on, "warned": usernames},
+        )
+        subject = " ".join(f"Embargo lifts on {lifts_on}: {request.title}".split())
+        messages = [
+            EmailMessage(
+                subject=subject[:200],
+                body=render_to_string(
+                    "emails/embargo_warning.txt",
+                    {
+                        "recipient": person,
+                        "request": request,
+                        "notice": notice,
+                        "site_url": settings.DIGEST_SITE_URL,
+                    },
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[person.email],
+                headers={"Auto-Submitted": "auto-generated"},
+            )
+            for person in recipients
+        ]
+        # Last: when the mail server refuses, the event rolls back and the next
+        # run tries again.
+        if messages:
+            get_connection().send_messages(messages)
+    return True
+
+
+def embargo_warnings_send(*, today: date | None = None) -> int:
+    """Warn about every embargo that lifts within EMBARGO_WARNING_DAYS (see
+    ``foia.selectors.embargoes_lifting``); returns how many warnings went out.
+
+    Safe to run twice a day: a request is warned once per embargo date. One
+    request whose mail fails does not stop the others.
+    """
+    import logging
+
+    from foia.selectors import embargoes_lifting
+
+    today = today or _today()
+    warned = 0
+    for request in embargoes_lifting(today=today).order_by("embargo_until", "pk"):
+        try:
+            warned += embargo_warning_send(request=request, today=today)
+        except Exception:
+            logging.getLogger(__name__).exception(
+                "The embargo warning for request %s could not be sent", request.pk
+            )
+    return warned
+
+
 __all__ = [
     "AWAITING_AGENCY",
     "DEADLINE_LABELS",
@@ -2351,6 +2458,8 @@ __all__ = [
     "communication_log",
     "communication_proposal",
     "compute_request_deadlines",
+    "embargo_warning_send",
+    "embargo_warnings_send",
     "fee_record",
     "jurisdiction_rules_changed",
     "letter_render",

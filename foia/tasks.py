@@ -21,3 +21,10 @@ def jurisdiction_rules_changed(
         return 0
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     return services.jurisdiction_rules_changed(jurisdiction=jurisdiction, actor=actor)
+
+
+def send_embargo_warnings() -> int:
+    """Scheduled daily: warn requesters and collaborators of embargoes about to
+    lift. Returns how many warnings went out; a second run the same day sends none.
+    """
+    return services.embargo_warnings_send()

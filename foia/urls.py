@@ -40,5 +40,11 @@ urlpatterns = [
         name="letter_print",
     ),
     path("agencies/", views.agency_list, name="agency_list"),
+    path("public/requests/", views.public_request_list, name="public_request_list"),
+    path(
+        "public/requests/<int:pk>/",
+        views.public_request_detail,
+        name="public_request_detail",
+    ),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency_detail"),
 ]

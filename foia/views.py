@@ -17,7 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import AccessLog
+from accounts.services import access_record
 from documents.selectors import document_list_for_request
+from documents.uploads import size_limited, too_large_results
 from foia import forms, permissions, selectors, services
 from foia.models import (
     ADVERSE,
@@ -59,7 +62,9 @@ def _querystring(request: HttpRequest, **changes) -> str:
 def request_list(request: HttpRequest) -> HttpResponse:
     form = forms.RequestFilterForm(request.GET or None, user=request.user)
     requests = selectors.request_list(user=request.user, filters=form.filters())
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.IdFirstPaginator(requests, PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "foia/request_list.html",
@@ -111,6 +116,18 @@ def request_export(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered list as CSV: only what the user may see."""
     form = forms.RequestFilterForm(request.GET or None, user=request.user)
     requests = selectors.request_list(user=request.user, filters=form.filters())
+    access_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        http_request=request,
+        filters={
+            key: ", ".join(values)
+            for key, values in request.GET.lists()
+            if key != "page"
+        },
+        result_count=requests.count(),
+        detail="request list CSV",
+    )
     base = request.build_absolute_uri("/")[:-1]
 
     def rows():
@@ -185,6 +202,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fee_form": forms.FeeForm() if can_edit else None,
             "can_appeal": foia_request.status in (*ADVERSE, Status.CLOSED)
             or foia_request.may_go_to_court,
+            # Those who decide on the embargo are told before it lifts.
+            "embargo_notice": selectors.embargo_notice(request=foia_request)
+            if can_edit
+            else None,
         },
     )
 
@@ -362,6 +383,7 @@ def request_refer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Communications ----------------------------------------------------------------
 
 
+@size_limited
 @require_http_methods(["GET", "POST"])
 def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Two steps: the details, then the proposal to confirm (and attachments)."""
@@ -415,7 +437,12 @@ def communication_create(request: HttpRequest, pk: int) -> HttpResponse:
     confirm = forms.CommunicationConfirmForm(
         request.POST, request.FILES, proposal=proposal
     )
-    if confirm.is_valid():
+    # A file refused while it arrived (over the size limit) fails the log as a
+    # rejected attachment does: nothing is logged without the reporter knowing.
+    oversized = too_large_results(request)
+    for result in oversized:
+        confirm.add_error("attachments", f"{result.name}: {result.reason}")
+    if not oversized and confirm.is_valid():
         try:
             logged = services.communication_log(
                 actor=request.user,
@@ -654,5 +681,41 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "stats": selectors.agency_stats(agency=agency, user=request.user),
             "page": page,
             "can_file": permissions.can_file(request.user),
+        },
+    )
+
+
+# --- The public page ---------------------------------------------------------------
+# Open to signed-out visitors (see config.middleware.PUBLIC_VIEW_NAMES): read-only,
+# and only what ``FoiaRequest.objects.visible_to`` shows a visitor; anything else
+# answers 404.
+
+
+@require_GET
+def public_request_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.public_requests(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "foia/public_request_list.html", {"page": page})
+
+
+@require_GET
+def public_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    foia_request = selectors.public_request(pk=pk)
+    access_record(
+        user=request.user,
+        action=AccessLog.Action.VIEW_REQUEST,
+        http_request=request,
+        request_id=foia_request.pk,
+        detail="public page",
+    )
+    return render(
+        request,
+        "foia/public_request_detail.html",
+        {
+            "foia_request": foia_request,
+            "deadlines": selectors.deadline_panel(request=foia_request),
+            "communications": selectors.public_communications(request=foia_request),
+            "documents": selectors.public_documents(request=foia_request),
         },
     )

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 import search
+from search import services
 from search.forms import filters_from, positive_int
 from search.query import is_id
 
@@ -127,6 +128,18 @@ class SearchView(APIView):
             sort=params.get("sort", "relevance"),
             page=positive_int(params.get("page"), 1),
             per_page=positive_int(params.get("per_page"), 20, maximum=100),
+            document_id=int(document) if document is not None else None,
+        )
+        services.search_record(
+            user=request.user,
+            query=query,
+            filters={
+                **filters,
+                "sort": params.get("sort", ""),
+                "page": params.get("page", ""),
+            },
+            result=result,
+            http_request=request,
             document_id=int(document) if document is not None else None,
         )
         if result.error:

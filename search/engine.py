@@ -358,6 +358,17 @@ def _present(raw, matcher, query: str, user, scope, *, with_facets: bool):
             or (scope.orphans == "own" and document.uploaded_by_id == scope.user_id)
         )
 
+    # The same bytes uploaded again go by the later uploader's title for those
+    # who only have them through that upload.
+    shown_titles: dict[int, str] = {}
+    if documents and not scope.everything:
+        from documents.selectors import document_list
+
+        shown_titles = dict(
+            document_list(user=user)
+            .filter(pk__in=list(documents))
+            .values_list("pk", "shown_title")
+        )
     hits: list[PageHit] = []
     grouped: dict[int, DocumentHit] = {}
     for raw_hit in raw.hits:
@@ -379,7 +390,7 @@ def _present(raw, matcher, query: str, user, scope, *, with_facets: bool):
             request = document.request if document.request_id in titles else None
             group = grouped[raw_hit.document_id] = DocumentHit(
                 document_id=document.pk,
-                title=document.title,
+                title=shown_titles.get(document.pk, document.title),
                 request_id=request.pk if request else None,
                 request_title=request.title if request else "",
                 agency=str(request.agency) if request else "",

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import access_record
 from search import query as q
 from search.models import SavedSearch, SavedSearchMatch
 
@@ -40,6 +41,32 @@ def saved_search_create(
         )
     return SavedSearch.objects.create(
         user=user, name=name[:120], query=query or "", filters=filters
+    )
+
+
+def search_record(
+    *,
+    user,
+    query: str,
+    filters: Mapping | None,
+    result,
+    http_request=None,
+    document_id: int | None = None,
+    via: str = "web",
+    detail: str = "",
+) -> None:
+    """Put a search that ran in the access log: who, the query, its filters and
+    how many pages matched (none recorded for a query that could not run)."""
+    access_record(
+        user=user,
+        action="search",
+        http_request=http_request,
+        document_id=document_id,
+        query=query or "",
+        filters=dict(filters or {}),
+        result_count=None if result.error else result.total,
+        detail=(result.error or detail)[:255],
+        via=via,
     )
 
 

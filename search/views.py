@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -93,6 +93,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
         per_page=PER_PAGE,
         document_id=int(document) if document else None,
     )
+    if query.strip() or filters or document:
+        services.search_record(
+            user=request.user,
+            query=query,
+            filters={**filters, "sort": sort, "page": page},
+            result=result,
+            http_request=request,
+            document_id=int(document) if document else None,
+        )
     within = None
     if document:
         from documents.models import Document
@@ -157,6 +166,9 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's saved search answers as one that does not exist.
+    if not selectors.saved_searches_of(request.user).filter(pk=pk).exists():
+        raise Http404("No such saved search.")
     services.saved_search_delete(user=request.user, saved_search_id=pk)
     messages.success(request, "Saved search deleted.")
     return _back(request)

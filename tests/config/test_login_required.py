@@ -9,6 +9,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # The calendar feed's URL carries its own credential (a revocable token).
 OPEN_TO_ALL = {"/healthz", "/accounts/login/", "/admin/login/", "/calendar/x.ics"}
+# The read-only public page and the downloads it links (config.middleware's
+# PUBLIC_VIEW_NAMES): each answers 404 for anything not public.
+PUBLIC_PAGES = {"/public/requests/", "/public/requests/1/", "/documents/1/original/"}
+OPEN_TO_ALL |= PUBLIC_PAGES
 # Django's password-reset pages are for people who cannot sign in.
 PASSWORD_RESET_PREFIXES = ("/accounts/password_reset", "/accounts/reset/")
 
@@ -63,6 +67,16 @@ def test_anonymous_visitor_is_sent_to_login(client, path):
     else:
         assert response.status_code == 302, (path, response.status_code)
         assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_the_public_page_is_open_and_shows_nothing_that_is_not_public(client):
+    assert set(all_routes()) >= PUBLIC_PAGES
+    assert client.get("/public/requests/").status_code == 200
+    assert client.get("/public/requests/1/").status_code == 404
+    assert client.get("/documents/1/original/").status_code == 404
+    # Only the download: the document's own pages still ask who you are.
+    assert client.get("/documents/1/").status_code == 302
 
 
 @pytest.mark.django_db

@@ -490,6 +490,33 @@ def test_confirm_step_takes_attachments_and_the_chosen_status(
     assert Document.objects.get().communication == request.communications.get()
 
 
+def test_an_attachment_over_the_size_limit_fails_the_log_and_says_why(
+    client, file_request, reporter, settings, tmp_path
+):
+    settings.UPLOAD_MAX_BYTES = 16 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    request = file_request()
+    client.force_login(reporter)
+    huge = SimpleUploadedFile("huge release.pdf", b"%PDF-1.4\n" + b"x" * 64 * 1024)
+
+    response = client.post(
+        f"/requests/{request.pk}/communications/new/",
+        {
+            "step": "confirm",
+            "apply": "on",
+            "attachments": [huge],
+            **_communication("final_response", sent_on="2025-04-01"),
+        },
+    )
+
+    page = html(response)
+    assert "huge release.pdf: This file is larger than the 16 KB limit." in page
+    assert not request.communications.exists()
+    assert not Document.objects.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_communication_errors_are_shown_on_the_form(client, file_request, reporter):
     request = file_request()
     client.force_login(reporter)

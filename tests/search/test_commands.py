@@ -138,3 +138,13 @@ def test_check_notices_a_visibility_change_the_index_missed(backend, reporter):
     FoiaRequest.objects.filter(pk=request.pk).update(visibility=Visibility.PRIVATE)
     with pytest.raises(CommandError):
         run("search_check")
+
+
+def test_search_command_is_recorded_in_the_access_log(releases):
+    from accounts.models import AccessLog
+
+    run("search", "force OR budget", "--json", "--user", "rita")
+    entry = AccessLog.objects.get(action="search")
+    assert (entry.query, entry.via, entry.result_count) == ("force OR budget", "cli", 3)
+    assert entry.user is None
+    assert "as rita" in entry.detail

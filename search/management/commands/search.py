@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 import search
+from search import services
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -48,6 +49,14 @@ class Command(BaseCommand):
             raise CommandError("Give a query to search for.", returncode=2)
         result = search.search(
             query, user=as_user, sort=sort, page=page, per_page=per_page
+        )
+        services.search_record(
+            user=None,
+            query=query,
+            filters={"page": page, "sort": sort},
+            result=result,
+            detail=f"search command as {user or 'the server'}",
+            via="cli",
         )
         if result.error:
             raise CommandError(result.error, returncode=2)
