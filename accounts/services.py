@@ -39,6 +39,18 @@ def client_address(http_request: HttpRequest | None) -> str | None:
     return http_request.META.get("REMOTE_ADDR") or None
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL keeps no NUL character in text or JSON: drop them (they come
+    only from odd input, such as a fuzzed query string)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 def access_record(
     *,
     user,
@@ -67,12 +79,14 @@ def access_record(
         request_id=request_id,
         document_id=document_id,
         page_number=page_number,
-        query=query[:2000],
-        filters={key: value for key, value in (filters or {}).items() if value},
+        query=_without_nul(query[:2000]),
+        filters=_without_nul(
+            {key: value for key, value in (filters or {}).items() if value}
+        ),
         result_count=result_count,
-        detail=detail[:255],
+        detail=_without_nul(detail[:255]),
         ip_address=client_address(http_request),
-        user_agent=agent,
+        user_agent=_without_nul(agent),
         via=via,
     )
 

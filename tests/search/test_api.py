@@ -99,3 +99,10 @@ def test_odd_ids_and_nul_characters_get_answers_not_server_errors(
         assert "detail" in response.json() or "total" in response.json()
         page = client.get("/search/", params)
         assert page.status_code == 200, params
+    # Each search that ran is in the access log (the API refuses a document id
+    # that is not one before searching), NUL characters dropped.
+    from accounts.models import AccessLog
+
+    logged = list(AccessLog.objects.filter(action="search"))
+    assert len(logged) == 11
+    assert all("\x00" not in repr(entry.filters) for entry in logged)
