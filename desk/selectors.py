@@ -104,7 +104,7 @@ def desk_scope(user) -> str:
     """NEWSROOM for editors and admins, DOCUMENTS for researchers, else OWN."""
     if user.is_superuser:
         return NEWSROOM
-    names = set(user.groups.values_list("name", flat=True))
+    names = roles.names_of(user)
     if names & {roles.EDITOR, roles.ADMIN}:
         return NEWSROOM
     if roles.RESEARCHER in names and roles.REPORTER not in names:

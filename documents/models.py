@@ -19,14 +19,7 @@ class DocumentQuerySet(models.QuerySet):
         """
         from foia import roles
 
-        if (
-            user is not None
-            and user.is_authenticated
-            and (
-                user.is_superuser
-                or user.groups.filter(name__in=(roles.EDITOR, roles.ADMIN)).exists()
-            )
-        ):
+        if roles.sees_everything(user):
             return self.all()
         visible_requests = FoiaRequest.objects.visible_to(user).values("pk")
         # The same bytes uploaded on several requests are one document with links;
@@ -44,7 +37,7 @@ class DocumentQuerySet(models.QuerySet):
                     request__isnull=True, added_by=user
                 ).values("document")
             )
-            if user.groups.exists():
+            if roles.names_of(user):
                 condition |= Q(request__isnull=True)
         return self.filter(condition)
 

@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from documents.models import ArchiveMember, Document, DocumentLink, Page
+from foia import roles
 from foia.models import FoiaRequest
 
 
@@ -46,7 +47,7 @@ def _sees_first_upload(user) -> Q:
     condition = Q(request__in=FoiaRequest.objects.visible_to(user).values("pk"))
     if user is not None and user.is_authenticated:
         condition |= Q(uploaded_by=user)
-        if user.groups.exists():
+        if roles.names_of(user):
             condition |= Q(request__isnull=True)
     return condition
 

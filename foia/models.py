@@ -345,10 +345,7 @@ class FoiaRequestQuerySet(models.QuerySet):
                 Q(visibility=Visibility.PUBLIC)
                 & (Q(embargo_until__isnull=True) | Q(embargo_until__lte=today))
             ).exclude(status=Status.DRAFT)
-        if (
-            user.is_superuser
-            or user.groups.filter(name__in=(roles.EDITOR, roles.ADMIN)).exists()
-        ):
+        if roles.sees_everything(user):
             return self.all()
         not_embargoed = Q(embargo_until__isnull=True) | Q(embargo_until__lte=today)
         # Through the link table, not a join: a join repeats rows per
@@ -357,7 +354,7 @@ class FoiaRequestQuerySet(models.QuerySet):
             user=user
         ).values("foiarequest_id")
         own = Q(requester=user) | Q(pk__in=shared_with_user)
-        if user.groups.exists():
+        if roles.names_of(user):
             shared = Q(visibility__in=(Visibility.NEWSROOM, Visibility.PUBLIC))
         else:
             # Signed in but in no newsroom role: only what the public sees.

@@ -22,12 +22,7 @@ def _in_roles(user, names: tuple[str, ...]) -> bool:
         return False
     if user.is_superuser:
         return True
-    # Cached per user object: pages ask this several times per response.
-    cache = getattr(user, "_foia_role_names", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._foia_role_names = cache
-    return bool(cache.intersection(names))
+    return bool(roles.names_of(user).intersection(names))
 
 
 def is_manager(user) -> bool:

@@ -320,10 +320,13 @@ def _present(raw, matcher, query: str, user, scope, *, with_facets: bool):
     documents = {page.document_id: page.document for page in pages.values()}
     links: dict[int, set[int]] = {}
     added_by_user: set[int] = set()  # uploaded again by this user, on no request
+    retitled: set[int] = set()  # uploaded again under another title
     if documents and not scope.everything:
-        for document_id, request_id, added_by_id in DocumentLink.objects.filter(
+        for document_id, request_id, added_by_id, title in DocumentLink.objects.filter(
             document_id__in=documents
-        ).values_list("document_id", "request_id", "added_by_id"):
+        ).values_list("document_id", "request_id", "added_by_id", "title"):
+            if title:
+                retitled.add(document_id)
             if request_id is not None:
                 links.setdefault(document_id, set()).add(request_id)
             elif added_by_id is not None and added_by_id == scope.user_id:
@@ -359,14 +362,14 @@ def _present(raw, matcher, query: str, user, scope, *, with_facets: bool):
         )
 
     # The same bytes uploaded again go by the later uploader's title for those
-    # who only have them through that upload.
+    # who only have them through that upload (asked only of such documents).
     shown_titles: dict[int, str] = {}
-    if documents and not scope.everything:
+    if retitled:
         from documents.selectors import document_list
 
         shown_titles = dict(
             document_list(user=user)
-            .filter(pk__in=list(documents))
+            .filter(pk__in=sorted(retitled))
             .values_list("pk", "shown_title")
         )
     hits: list[PageHit] = []

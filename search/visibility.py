@@ -97,7 +97,7 @@ def scope_for(user) -> Scope:
         return Scope(False, None, (Visibility.PUBLIC.value,), "none", today)
     if not user.is_active:
         return Scope(False, None, (), "none", today)
-    group_names = set(user.groups.values_list("name", flat=True))
+    group_names = roles.names_of(user)
     if user.is_superuser or group_names & {roles.EDITOR, roles.ADMIN}:
         return Scope(True, user.pk, (), "all", today)
     if group_names:
