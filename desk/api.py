@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from desk import links, selectors, services
+from foia import roles
 
 
 class RequestItemSerializer(serializers.Serializer):
@@ -257,7 +258,7 @@ class MeView(APIView):
             "username": user.get_username(),
             "name": user.get_full_name() or user.get_username(),
             "email": user.email,
-            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "roles": sorted(roles.names_of(user)),
             "calendar_url": request.build_absolute_uri(token.get_absolute_url()),
             "desk_url": request.build_absolute_uri(reverse("desk:desk")),
             "daily_digest": services.wants_digest(user),
