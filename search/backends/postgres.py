@@ -38,6 +38,7 @@ from search.visibility import Scope
 MAX_POSITION = 16383
 CHECKPOINT_KEY = "rebuild-checkpoint"
 MAX_FUZZY_EXPANSION = 200
+SEARCH_WORK_MEM = "64MB"
 
 _INSERT = """
     INSERT INTO search_page_entry (
@@ -417,19 +418,27 @@ def _prefer_indexes():
     sequential scan cheap, but matching it reads and unpacks every page's
     vector: the GIN index is always the better way in. The inflated costs would
     then trigger JIT compilation, which costs more than these queries: off too.
-    The settings last for this block only (undone with its savepoint on error).
+    A frequent word matches most of a large index: with the default 4 MB of
+    ``work_mem`` its bitmap of matching rows would turn lossy, and every vector
+    on a lossy heap page would be read back and checked again; 64 MB keeps it
+    exact at millions of pages. The settings last for this block only (undone
+    with its savepoint on error).
     """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
-            "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
+            "current_setting('work_mem'), "
+            "set_config('enable_seqscan', 'off', true), "
+            "set_config('jit', 'off', true), "
+            "set_config('work_mem', %s, true)",
+            [SEARCH_WORK_MEM],
         )
-        seqscan, jit, _, _ = cursor.fetchone()
+        seqscan, jit, work_mem, *_ = cursor.fetchone()
         yield
         cursor.execute(
             "SELECT set_config('enable_seqscan', %s, true), "
-            "set_config('jit', %s, true)",
-            [seqscan, jit],
+            "set_config('jit', %s, true), set_config('work_mem', %s, true)",
+            [seqscan, jit, work_mem],
         )
 
 
@@ -456,11 +465,19 @@ def _row(entry: IndexEntry, now: datetime.datetime) -> list:
     ]
 
 
+# Up to this many visible requests are written into the query as a constant
+# list, which PostgreSQL turns into a hash table: a page is then checked with
+# one lookup instead of comparing two arrays. Beyond it, a subquery.
+INLINE_GRANTS = 20_000
+
+
 def _visibility(scope: Scope) -> tuple[str, list]:
     """The rows ``scope`` may see: through a visible request, or as an orphan.
 
     The requests' grants are few (one row per request), so the visible ones are
-    found once per query and each page checks its ``request_ids`` against them.
+    found first and each page checks its requests against them: its first
+    request (nearly every page has one) by a hashed lookup, the others only when
+    it has several.
     """
     if scope.everything:
         return "TRUE", []
@@ -472,12 +489,21 @@ def _visibility(scope: Scope) -> tuple[str, list]:
     if scope.user_id is not None:
         grant = f"(owner_ids @> ARRAY[%s]::bigint[] OR {grant})"
         params = [scope.user_id, *params]
+    grants_sql = f"SELECT request_id FROM search_request_grant WHERE {grant}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"{grants_sql} LIMIT %s", [*params, INLINE_GRANTS + 1])
+        visible = [row[0] for row in cursor.fetchall()]
     # coalesce() keeps the planner from answering this broad condition with
     # the request_ids index (see the migration).
-    clauses = [
-        "coalesce(request_ids && ARRAY(SELECT request_id "  # noqa: S608
-        f"FROM search_request_grant WHERE {grant}), false)"
-    ]
+    if len(visible) <= INLINE_GRANTS:
+        ids = "ARRAY[" + ",".join(str(int(pk)) for pk in visible) + "]::bigint[]"
+        clauses = [
+            f"coalesce(request_ids[1] = ANY({ids}) OR (cardinality(request_ids) > 1 "
+            f"AND request_ids && {ids}), false)"
+        ]
+        params = []
+    else:
+        clauses = [f"coalesce(request_ids && ARRAY({grants_sql}), false)"]
     if scope.user_id is not None:
         clauses.append("adder_ids @> ARRAY[%s]::bigint[]")
         params.append(scope.user_id)
