@@ -7,7 +7,11 @@ the run and dropped afterwards.
 
 - ``BENCH_PAGES``: pages generated per variant (default 100,000);
 - ``BENCH_PG_PAGES``: also run PostgreSQL at this size (e.g. 1000000);
-- ``BENCH_SEARCH_BACKENDS``: ``whoosh,postgres`` (default both where possible).
+- ``BENCH_SEARCH_BACKENDS``: ``whoosh,postgres`` (default both where possible);
+- ``BENCH_PG_KEEP``: keep the PostgreSQL databases, named
+  ``bench_search_<pages>``, and reuse one that already holds the pages asked for
+  (its indexing figures are then not measured again): rerunning the queries at
+  1,000,000 pages does not cost another hour of indexing. Drop them by hand.
 
 Figures: pages indexed per second by ``search_rebuild``'s code path, and p50/p95
 of ``search.search()`` as a newsroom reporter (visibility filtering, facets,
@@ -223,10 +227,17 @@ def _variant(backend: str, pages: int) -> list[Figure]:
         env.pop("REDIS_URL", None)
         scratch = None
         if backend == "postgres":
-            scratch = f"bench_workbench_{os.getpid()}"
             base = os.environ["DATABASE_URL"]
-            _admin(base, f'CREATE DATABASE "{scratch}"')
-            env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + scratch
+            if os.environ.get("BENCH_PG_KEEP"):
+                kept = f"bench_search_{pages}"
+                if not _admin_exists(base, kept):
+                    _admin(base, f'CREATE DATABASE "{kept}"')
+                env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + kept
+                env["BENCH_REUSE"] = "1"
+            else:
+                scratch = f"bench_workbench_{os.getpid()}"
+                _admin(base, f'CREATE DATABASE "{scratch}"')
+                env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + scratch
         else:
             env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         try:
@@ -254,6 +265,17 @@ def _admin(database_url: str, statement: str) -> None:
     maintenance = database_url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(statement)
+
+
+def _admin_exists(database_url: str, name: str) -> bool:
+    import psycopg
+
+    maintenance = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+    return found is not None
 
 
 # --- The subprocess: generate, index, query ------------------------------------------
@@ -386,23 +408,40 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def worker(backend: str, pages: int) -> list[Figure]:
-    import django
+def _reusable(pages: int) -> dict | None:
+    """With ``BENCH_PG_KEEP``: what the queries need, if a kept database holds
+    the generated pages, fully indexed, already (else it is emptied)."""
+    from django.contrib.auth import get_user_model
 
-    django.setup()
-    from django.core.management import call_command
+    from documents.models import Page
+    from search.engine import get_backend
 
-    call_command("migrate", verbosity=0)
+    if not os.environ.get("BENCH_REUSE"):
+        return None
+    backend = get_backend()
+    held = Page.objects.count()
+    if held == pages and backend.count() == pages and not backend.get_checkpoint():
+        maker = TextMaker(SEED)  # the same pages again, for their case numbers
+        while len(maker.case_numbers) < 500:
+            maker.page()
+        return {
+            "reporter": get_user_model().objects.get(username="reporter0"),
+            "case_numbers": maker.case_numbers,
+        }
+    if held:
+        from django.core.management import call_command
+
+        _progress("the kept database holds something else: emptying it")
+        call_command("flush", interactive=False, verbosity=0)
+    return None
+
+
+def _index(label: str, backend: str) -> list[Figure]:
+    """Rebuild the whole index, then index a few documents the pipeline's way."""
     import search
     from documents.models import Document
-    from search.backends.base import SearchPlan
-    from search.engine import get_backend, plan_for
     from search.maintenance import rebuild
-    from search.visibility import scope_for
 
-    label = f"{backend} {pages:,} pages"
-    data = _generate(pages)
-    _progress(f"generated in {data['generate_seconds']:.0f} s; indexing")
     chunk = int(
         os.environ.get("BENCH_CHUNK", "5000" if backend == "whoosh" else "2000")
     )
@@ -430,6 +469,31 @@ def worker(backend: str, pages: int) -> list[Figure]:
             "pages/s",
         )
     )
+    return figures
+
+
+def worker(backend: str, pages: int) -> list[Figure]:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    import search
+    from search.backends.base import SearchPlan
+    from search.engine import get_backend, plan_for
+    from search.visibility import scope_for
+
+    label = f"{backend} {pages:,} pages"
+    figures: list[Figure] = []
+    reused = _reusable(pages)
+    if reused:
+        data = reused
+        _progress(f"reusing the {pages:,} pages indexed by an earlier run")
+    else:
+        data = _generate(pages)
+        _progress(f"generated in {data['generate_seconds']:.0f} s; indexing")
+        figures += _index(label, backend)
     user = data["reporter"]
     started = time.perf_counter()
     search.search("warden", user=user)
