@@ -465,19 +465,13 @@ def _row(entry: IndexEntry, now: datetime.datetime) -> list:
     ]
 
 
-# Up to this many visible requests are written into the query as a constant
-# list, which PostgreSQL turns into a hash table: a page is then checked with
-# one lookup instead of comparing two arrays. Beyond it, a subquery.
-INLINE_GRANTS = 20_000
-
-
 def _visibility(scope: Scope) -> tuple[str, list]:
     """The rows ``scope`` may see: through a visible request, or as an orphan.
 
     The requests' grants are few (one row per request), so the visible ones are
-    found first and each page checks its requests against them: its first
-    request (nearly every page has one) by a hashed lookup, the others only when
-    it has several.
+    found once per query, as a hash table, and each page looks its first
+    request up in it (nearly every page has exactly one); only pages linked to
+    several requests compare their whole list with the visible ones.
     """
     if scope.everything:
         return "TRUE", []
@@ -485,25 +479,18 @@ def _visibility(scope: Scope) -> tuple[str, list]:
         "(visibility = ANY(%s) AND NOT draft "
         "AND (embargo_until IS NULL OR embargo_until <= %s))"
     )
-    params: list = [list(scope.shared), scope.today]
+    grant_params: list = [list(scope.shared), scope.today]
     if scope.user_id is not None:
         grant = f"(owner_ids @> ARRAY[%s]::bigint[] OR {grant})"
-        params = [scope.user_id, *params]
-    grants_sql = f"SELECT request_id FROM search_request_grant WHERE {grant}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(f"{grants_sql} LIMIT %s", [*params, INLINE_GRANTS + 1])
-        visible = [row[0] for row in cursor.fetchall()]
+        grant_params = [scope.user_id, *grant_params]
+    visible = f"SELECT request_id FROM search_request_grant WHERE {grant}"  # noqa: S608
     # coalesce() keeps the planner from answering this broad condition with
     # the request_ids index (see the migration).
-    if len(visible) <= INLINE_GRANTS:
-        ids = "ARRAY[" + ",".join(str(int(pk)) for pk in visible) + "]::bigint[]"
-        clauses = [
-            f"coalesce(request_ids[1] = ANY({ids}) OR (cardinality(request_ids) > 1 "
-            f"AND request_ids && {ids}), false)"
-        ]
-        params = []
-    else:
-        clauses = [f"coalesce(request_ids && ARRAY({grants_sql}), false)"]
+    clauses = [
+        f"coalesce(request_ids[1] IN ({visible}) OR (cardinality(request_ids) > 1 "
+        f"AND request_ids && ARRAY({visible})), false)"
+    ]
+    params = [*grant_params, *grant_params]
     if scope.user_id is not None:
         clauses.append("adder_ids @> ARRAY[%s]::bigint[]")
         params.append(scope.user_id)

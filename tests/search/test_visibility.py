@@ -26,19 +26,6 @@ def assert_sees_nothing(result):
     assert all(items == [] for items in result.facets.values())
 
 
-@pytest.fixture(params=["inline", "subquery"])
-def grant_list(request, backend, monkeypatch):
-    """PostgreSQL writes the visible requests into the query up to a number,
-    and asks a subquery beyond it: both ways are tried."""
-    if request.param == "subquery":
-        if backend != "postgres":
-            pytest.skip("only PostgreSQL has a second way")
-        from search.backends import postgres
-
-        monkeypatch.setattr(postgres, "INLINE_GRANTS", 0)
-    return request.param
-
-
 @pytest.fixture
 def secret(backend, reporter):
     """Rita's private request, with an informant memo."""
@@ -61,14 +48,7 @@ def secret(backend, reporter):
 
 
 def test_outsider_and_other_reporter_never_see_a_private_request(
-    grant_list,
-    secret,
-    reporter,
-    other_reporter,
-    researcher,
-    outsider,
-    editor,
-    admin_user,
+    secret, reporter, other_reporter, researcher, outsider, editor, admin_user
 ):
     for user in (other_reporter, researcher, outsider, None):
         assert_sees_nothing(visible("informant", user))
@@ -210,7 +190,7 @@ def test_a_new_title_and_agency_reach_the_index(
 
 
 def test_a_document_linked_to_a_shared_request_is_visible_through_it(
-    grant_list, backend, reporter, other_reporter, django_capture_on_commit_callbacks
+    backend, reporter, other_reporter, django_capture_on_commit_callbacks
 ):
     private = make_request(reporter, title="Private original", visibility="private")
     shared = make_request(reporter, title="Shared copy", visibility="newsroom")
