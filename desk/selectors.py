@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull, Lookup
 from django.utils import timezone
 
 from documents.models import Document, Page
@@ -49,6 +50,10 @@ from foia.models import (
     FoiaRequestQuerySet,
     Jurisdiction,
     Status,
+    appeal_exhausted_condition,
+    appealed_or_asked_condition,
+    appeals_pending_condition,
+    clarification_asked_condition,
 )
 
 # Who sees what on the desk.
@@ -121,8 +126,36 @@ def own_requests(user) -> QuerySet[FoiaRequest]:
     visibility rules, which cost a scan of every request per list on the desk.
     tests/desk/test_selectors.py holds the subset property.
 
-    One subquery, a UNION of the two index lookups: "requester = X OR id IN
-    (collaborations)" makes PostgreSQL scan every request for every list.
+    On PostgreSQL "requester = X OR id = ANY(ARRAY(collaborations))", which it
+    answers from the two indexes at once (a BitmapOr); "id IN (union)" or
+    "requester = X OR id IN (collaborations)" scan every request instead.
+    SQLite answers the union from the indexes, but not the OR.
+    """
+    if connection.vendor == "postgresql":
+        shared = FoiaRequest.collaborators.through.objects.filter(user=user)
+        return FoiaRequest.objects.filter(
+            Q(requester=user) | Q(_AmongIds(F("pk"), shared.values("foiarequest_id")))
+        )
+    return FoiaRequest.objects.filter(pk__in=own_request_ids(user))
+
+
+class _AmongIds(Lookup):
+    """``lhs = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery is read once
+    into an array, which an index scan on ``lhs`` can take."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+
+
+def own_request_ids(user) -> RawSQL:
+    """The ids of ``own_requests(user)``, as a subquery for ``request__in`` on
+    other tables (and for ``pk__in`` on SQLite): a UNION of the two index
+    lookups, which both databases read once into a hash or a temporary index.
     """
     through = FoiaRequest.collaborators.through._meta
     requests = FoiaRequest._meta
@@ -137,9 +170,7 @@ def own_requests(user) -> QuerySet[FoiaRequest]:
         collaborators=quote(through.db_table),
         user=quote(through.get_field("user").column),
     )
-    return FoiaRequest.objects.filter(
-        pk__in=RawSQL(union, [user.pk, user.pk])  # noqa: S611
-    )
+    return RawSQL(union, [user.pk, user.pk])  # noqa: S611
 
 
 _OWN_UNION = (
@@ -158,17 +189,31 @@ def desk_requests(user, scope: str | None = None) -> QuerySet[FoiaRequest]:
     return FoiaRequest.objects.none()
 
 
-def desk_documents(
-    user, scope: str | None = None, *, requests: QuerySet[FoiaRequest] | None = None
-) -> QuerySet[Document]:
-    """Documents of the desk: all ``user`` may see, or on a reporter's desk those
-    of their own requests (``requests``, when already read) and their own uploads
-    without a request (both a subset of ``Document.objects.visible_to``)."""
+def desk_request_ids(user, scope: str | None = None) -> RawSQL | QuerySet | None:
+    """The ids of ``desk_requests(user, scope)`` for ``request__in`` on other
+    tables; None when that is every request, so no condition is needed.
+
+    On a reporter's desk, the union of ``own_request_ids`` itself:
+    ``own_requests(user).values("pk")`` would wrap it in a read of the request
+    table, which PostgreSQL answers by scanning every request.
+    """
     scope = scope or desk_scope(user)
     if scope == OWN:
-        requests = requests if requests is not None else own_requests(user)
+        return own_request_ids(user)
+    requests = desk_requests(user, scope)
+    if requests.query.has_filters() or requests.query.is_empty():
+        return requests.values("pk")
+    return None
+
+
+def desk_documents(user, scope: str | None = None) -> QuerySet[Document]:
+    """Documents of the desk: all ``user`` may see, or on a reporter's desk those
+    of their own requests and their own uploads without a request (both a
+    subset of ``Document.objects.visible_to``)."""
+    scope = scope or desk_scope(user)
+    if scope == OWN:
         return Document.objects.filter(
-            Q(request__in=requests.values("pk"))
+            Q(request__in=own_request_ids(user))
             | Q(request__isnull=True, uploaded_by=user)
         )
     return Document.objects.visible_to(user)
@@ -239,16 +284,36 @@ def _court(requests: FoiaRequestQuerySet, today: date) -> FoiaRequestQuerySet:
     return requests.may_go_to_court(today=today)
 
 
-def pending_appeals(base: QuerySet[FoiaRequest], today: date) -> QuerySet[Appeal]:
-    """The pending appeals of ``base``: one for each of ``base.appeals_pending()``
-    (the appeal service refuses a second while one is pending)."""
+# What an appeal row shows (the desk, its list page, CSV, the API, the digest).
+_APPEAL_ROW_FIELDS = (
+    "id",
+    "request_id",
+    "filed_on",
+    "decision_due",
+    "decision_extended_due",
+    "unusual_circumstances",
+    "outcome",
+    "request__title",
+    "request__agency__name",
+    "request__agency__abbreviation",
+    "request__requester__username",
+)
+
+
+def pending_appeals(
+    request_ids: RawSQL | QuerySet | None, today: date
+) -> QuerySet[Appeal]:
+    """The pending appeals of the requests whose ids are ``request_ids`` (a
+    subquery, or None for every request, ``desk_request_ids``): one for each of
+    their ``appeals_pending()`` (the appeal service refuses a second while one
+    is pending)."""
     appeals = Appeal.objects.pending()
-    if base.query.has_filters() or base.query.is_empty():
-        # Not needed when ``base`` is every request (an editor's desk).
-        appeals = appeals.filter(request__in=base.values("pk"))
+    if request_ids is not None:
+        appeals = appeals.filter(request__in=request_ids)
     return (
         appeals.with_decision_due()
         .select_related("request", "request__agency", "request__requester")
+        .only(*_APPEAL_ROW_FIELDS)
         .order_by(F("due").asc(nulls_last=True), "pk")
     )
 
@@ -276,7 +341,9 @@ class DeskList:
     title: str
     model: str  # "request", "appeal" or "document"
     # Request lists: the condition, a window or (requests, today) -> requests,
-    # and the order; others: (base, today) -> QuerySet.
+    # and the order; others: (base, today) -> QuerySet, where base is the ids
+    # of the desk's requests for appeals (``desk_request_ids``) and the desk's
+    # documents for documents.
     condition: Callable[[FoiaRequestQuerySet, date], QuerySet] | StatusWindow | None = (
         None
     )
@@ -422,16 +489,34 @@ _REQUEST_ROW_FIELDS = (
 )
 
 
+# What a document row shows (the desk, its list page, CSV, the API, the digest).
+_DOCUMENT_ROW_FIELDS = (
+    "id",
+    "title",
+    "request_id",
+    "state",
+    "page_count",
+    "error_reason",
+    "created_at",
+    "processed_at",
+)
+
+
 def _list_from(
     definition: DeskList,
-    requests: QuerySet[FoiaRequest],
-    documents: QuerySet[Document],
     today: date,
+    *,
+    requests: QuerySet[FoiaRequest] | None = None,
+    request_ids: RawSQL | QuerySet | None = None,
+    documents: QuerySet[Document] | None = None,
 ) -> QuerySet:
+    """Every row of one list: of ``documents`` for a list of documents, of the
+    requests whose ids are ``request_ids`` (``desk_request_ids``) for appeals,
+    else of ``requests``."""
     if definition.model == "document":
-        return definition.build(documents, today).select_related("request")
+        return definition.build(documents, today).only(*_DOCUMENT_ROW_FIELDS)
     if definition.model == "appeal":
-        return definition.build(requests, today)
+        return definition.build(request_ids, today)
     queryset = (
         definition.select(requests, today)
         .select_related("agency", "requester")
@@ -443,13 +528,15 @@ def _list_from(
 
 
 def first_rows(queryset: QuerySet, limit: int) -> list:
-    """The first ``limit`` rows, ordered on ids alone before the rows are read.
+    """The first ``limit`` rows; with joined tables, ordered on ids alone before
+    the rows are read.
 
-    Sorting thousands of whole rows (with their joined agency and requester) to
-    keep ten is what made long lists slow; the inner query sorts ids only.
+    Sorting every row with its joins to keep ten is what makes long lists slow
+    (PostgreSQL joins every pending appeal to its request, agency and requester
+    before sorting); the inner query sorts the ids of one table only.
     """
-    if queryset.model is FoiaRequest:
-        queryset = queryset.only(*_REQUEST_ROW_FIELDS)
+    if not queryset.query.select_related:
+        return list(queryset[:limit])
     return list(queryset.filter(pk__in=queryset.values("pk")[:limit]))
 
 
@@ -496,9 +583,9 @@ def _due_order(row: FoiaRequest) -> tuple:
     return (row.current_due is None, row.current_due or date.min, row.pk)
 
 
-# Lists whose rows are few by nature (a two-week window, open questions): one
-# query reads their ids, which gives the count and the first page at once.
-_FEW_ROWS = ("clarification", "appeal_windows")
+# Lists whose rows are few by nature (a two-week window): one query reads their
+# ids, which gives the count and the first page at once.
+_FEW_ROWS = ("appeal_windows",)
 
 
 def desk_list(
@@ -509,12 +596,10 @@ def desk_list(
     today = today or timezone.localdate()
     scope = scope or desk_scope(user)
     if definition.model == "document":
-        return _list_from(
-            definition, FoiaRequest.objects.none(), desk_documents(user, scope), today
-        )
-    return _list_from(
-        definition, desk_requests(user, scope), Document.objects.none(), today
-    )
+        return _list_from(definition, today, documents=desk_documents(user, scope))
+    if definition.model == "appeal":
+        return _list_from(definition, today, request_ids=desk_request_ids(user, scope))
+    return _list_from(definition, today, requests=desk_requests(user, scope))
 
 
 def annotate_rows(rows: Iterable, today: date) -> list:
@@ -758,17 +843,19 @@ def desk_summary(
     by default).
 
     The number of queries is fixed whatever the number of requests: one grouped
-    by status (by requester too on an editor's desk, for the reporters' load, and
-    one more for collaborators) counts every list of statuses and dates; the
-    lists that look at other tables take one or two each; the appeals and the
-    documents one each; then one query for the first rows of each list.
+    by status (by requester too on an editor's desk, for the reporters' load,
+    and one more for collaborators) counts every list of statuses and dates;
+    one more counts the lists that look at other tables; the appeal windows'
+    ids give their count and first rows at once; the documents take one; then
+    one query for the first ids of each request list, one for their rows, one
+    for the appeals and one for each list of documents.
     """
     today = today or timezone.localdate()
     limit = limit or LIST_LIMIT
     wanted = set(DESK_LISTS if rows_for is None else rows_for)
     scope = desk_scope(user)
     requests = desk_requests(user, scope)
-    documents = desk_documents(user, scope, requests=requests)
+    documents = desk_documents(user, scope)
     counts: dict[str, int] = {}
     lists: dict[str, list] = {}
     buckets: list[Bucket] = []
@@ -788,30 +875,29 @@ def desk_summary(
             Bucket(label, first, last, totals[f"bucket_{index}"])
             for index, (label, first, last) in enumerate(OVERDUE_BUCKETS)
         ]
+        counted = condition_counts(requests, today)
+        counts["clarification"] = counted["clarification"]
+        counts["appeals_pending"] = counted["appeals_pending"]
+        # May go to court (``.may_go_to_court()``): the overdue requests and,
+        # never the same ones, those whose appeal is exhausted.
+        counts["court"] = counts["overdue"] + counted["appeal_exhausted"]
         ids: dict[str, list[int]] = {}
         for kind in _FEW_ROWS:
             found = list(_ordered_ids(requests, DESK_LISTS[kind], today))
             counts[kind] = len(found)
             ids[kind] = found[:limit]
-        counts["appeals_pending"] = requests.appeals_pending().count()
-        # May go to court (``.may_go_to_court()``): the overdue requests and,
-        # never the same ones, those whose appeal is exhausted; counted apart so
-        # the overdue part comes from the grouped count above.
-        exhausted = requests.appeal_exhausted(today=today)
-        counts["court"] = counts["overdue"] + exhausted.count()
         for kind in REQUEST_KINDS:
             if kind in wanted and kind not in ids and kind != "court":
                 ids[kind] = list(
                     _ordered_ids(requests, DESK_LISTS[kind], today)[:limit]
                 )
         if "court" in wanted:
-            overdue = ids.get("overdue") or list(
-                _ordered_ids(requests, DESK_LISTS["overdue"], today)[:limit]
-            )
-            spent = exhausted.order_by(*DESK_LISTS["court"].order).values_list(
-                "pk", flat=True
-            )
-            ids["court"] = overdue + list(spent[:limit])
+            overdue = ids.get("overdue")
+            if overdue is None:
+                overdue = list(
+                    _ordered_ids(requests, DESK_LISTS["overdue"], today)[:limit]
+                )
+            ids["court"] = overdue + list(_exhausted_ids(requests, today)[:limit])
         lists.update(_request_rows(ids, wanted, limit))
     counts.update(
         documents.order_by().aggregate(
@@ -819,12 +905,15 @@ def desk_summary(
             documents_failed=Count("pk", filter=Q(state=Document.State.FAILED)),
         )
     )
+    request_ids = desk_request_ids(user, scope) if scope != DOCUMENTS else None
     for kind, definition in DESK_LISTS.items():
         if kind not in wanted or kind in lists:
             continue
         if definition.model != "document" and scope == DOCUMENTS:
             continue
-        queryset = _list_from(definition, requests, documents, today)
+        queryset = _list_from(
+            definition, today, request_ids=request_ids, documents=documents
+        )
         lists[kind] = first_rows(queryset, limit)
     lists = {
         kind: annotate_rows(lists[kind], today) for kind in DESK_LISTS if kind in lists
@@ -838,9 +927,37 @@ def desk_summary(
         lists=lists,
         overdue_buckets=buckets,
         reporter_load=load,
-        follow_ups_waiting=follow_up_queue(
-            user, scope=scope, requests=requests
-        ).count(),
+        follow_ups_waiting=follow_up_queue(user, scope=scope).count(),
+    )
+
+
+def condition_counts(requests: QuerySet[FoiaRequest], today: date) -> dict[str, int]:
+    """How many of ``requests`` have an unanswered clarification request, a
+    pending appeal, an exhausted appeal: one query, each counted with the
+    condition of the ``FoiaRequestQuerySet`` method the request list filters
+    with (``clarification_asked``, ``appeals_pending``, ``appeal_exhausted``),
+    over the requests with an appeal or a clarification request only (which
+    hold every request those conditions select)."""
+    candidates = requests.filter(appealed_or_asked_condition())
+    return candidates.order_by().aggregate(
+        clarification=Count("pk", filter=clarification_asked_condition()),
+        appeals_pending=Count("pk", filter=appeals_pending_condition()),
+        appeal_exhausted=Count("pk", filter=appeal_exhausted_condition(today)),
+    )
+
+
+def _exhausted_ids(requests: QuerySet[FoiaRequest], today: date) -> QuerySet:
+    """The ids of ``requests.appeal_exhausted()`` in the court list's order.
+
+    Sorted on "current_due IS NULL" first rather than "NULLS LAST", the same
+    order: these requests wait on no agency, so their due date is mostly empty,
+    and PostgreSQL would otherwise walk the whole due-date index to its empty
+    end instead of reading the few requests of their statuses.
+    """
+    return (
+        requests.appeal_exhausted(today=today)
+        .order_by(IsNull(F("current_due"), True), "current_due", "pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -1385,12 +1502,7 @@ def saved_search_matches(user, since: datetime, *, limit: int = 20) -> SearchMat
     return SearchMatches(count, list(matches[:limit]) if count else [])
 
 
-def follow_up_queue(
-    user,
-    *,
-    scope: str | None = None,
-    requests: QuerySet[FoiaRequest] | None = None,
-) -> QuerySet:
+def follow_up_queue(user, *, scope: str | None = None) -> QuerySet:
     """Drafted follow-ups waiting for ``user``'s decision, oldest due date first.
 
     A draft whose request stopped waiting on the agency is no longer shown.
@@ -1400,14 +1512,12 @@ def follow_up_queue(
     scope = scope or desk_scope(user)
     if scope == DOCUMENTS:
         return FollowUp.objects.none()
-    return (
-        FollowUp.objects.filter(
-            state=FollowUp.State.QUEUED,
-            request__in=(
-                requests if requests is not None else desk_requests(user, scope)
-            ).values("pk"),
-            request__status__in=AWAITING_AGENCY,
-        )
-        .select_related("request", "request__agency", "request__requester")
-        .order_by("due_on", "pk")
+    queue = FollowUp.objects.filter(
+        state=FollowUp.State.QUEUED, request__status__in=AWAITING_AGENCY
     )
+    request_ids = desk_request_ids(user, scope)
+    if request_ids is not None:
+        queue = queue.filter(request__in=request_ids)
+    return queue.select_related(
+        "request", "request__agency", "request__requester"
+    ).order_by("due_on", "pk")

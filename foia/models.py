@@ -369,7 +369,7 @@ class FoiaRequestQuerySet(models.QuerySet):
 
     def overdue(self, *, today: date | None = None) -> FoiaRequestQuerySet:
         """The agency owes a determination and its due date has passed."""
-        return self.filter(_overdue(today or timezone.localdate()))
+        return self.filter(overdue_condition(today or timezone.localdate()))
 
     def due_within(
         self, *, days: int, today: date | None = None
@@ -385,8 +385,7 @@ class FoiaRequestQuerySet(models.QuerySet):
     def clarification_asked(self) -> FoiaRequestQuerySet:
         """Open, with the clock stopped by the agency's request for information
         that the newsroom has not answered yet."""
-        asked = Toll.objects.filter(kind="information", answered_on__isnull=True)
-        return self.open().filter(pk__in=asked.values("request_id"))
+        return self.filter(clarification_asked_condition())
 
     def appeal_window_closing(
         self, *, days: int, today: date | None = None
@@ -408,12 +407,12 @@ class FoiaRequestQuerySet(models.QuerySet):
 
     def appeals_pending(self) -> FoiaRequestQuerySet:
         """An appeal is waiting for its decision (a request has one at most)."""
-        return self.filter(pk__in=Appeal.objects.pending().values("request_id"))
+        return self.filter(appeals_pending_condition())
 
     def appeal_exhausted(self, *, today: date | None = None) -> FoiaRequestQuerySet:
         """The appeal's decision is late, or the appeal was lost and the adverse
         determination stands."""
-        return self.filter(_appeal_exhausted(today or timezone.localdate()))
+        return self.filter(appeal_exhausted_condition(today or timezone.localdate()))
 
     def may_go_to_court(self, *, today: date | None = None) -> FoiaRequestQuerySet:
         """Administrative remedies are exhausted: the agency missed its deadline
@@ -422,19 +421,45 @@ class FoiaRequestQuerySet(models.QuerySet):
         exhausted (``appeal_exhausted``). The two never overlap: their statuses
         differ. Requests already in litigation are left out."""
         today = today or timezone.localdate()
-        return self.filter(_overdue(today) | _appeal_exhausted(today))
+        return self.filter(overdue_condition(today) | appeal_exhausted_condition(today))
 
 
-def _overdue(today: date) -> Q:
+# The conditions of the methods above, for counting several lists in one query
+# (``Count("pk", filter=...)``) with the very rows each method selects. Other
+# tables are reached through uncorrelated ``pk__in`` subqueries only, which
+# both databases read once per query.
+
+
+def overdue_condition(today: date) -> Q:
     return Q(status__in=AWAITING_AGENCY, current_due__lt=today)
 
 
-def _appeal_exhausted(today: date) -> Q:
+def clarification_asked_condition() -> Q:
+    asked = Toll.objects.filter(kind="information", answered_on__isnull=True)
+    return Q(status__in=OPEN_STATUSES, pk__in=asked.values("request_id"))
+
+
+def appeals_pending_condition() -> Q:
+    return Q(pk__in=Appeal.objects.pending().values("request_id"))
+
+
+def appeal_exhausted_condition(today: date) -> Q:
     late = Appeal.objects.pending().decision_late(today=today)
     lost = Appeal.objects.lost()
     return Q(status=Status.APPEALING, pk__in=late.values("request_id")) | Q(
         status__in=ADVERSE, pk__in=lost.values("request_id")
     )
+
+
+def appealed_or_asked_condition() -> Q:
+    """Requests with an appeal or an unanswered request for information: every
+    request that ``clarification_asked_condition``, ``appeals_pending_condition``
+    or ``appeal_exhausted_condition`` selects, and more. Counting those
+    conditions over these requests alone reads a few rows through the primary
+    key instead of testing every request."""
+    appealed = Appeal.objects.order_by().values("request_id")
+    asked = Toll.objects.filter(kind="information", answered_on__isnull=True)
+    return Q(pk__in=appealed.union(asked.order_by().values("request_id")))
 
 
 class FoiaRequest(models.Model):

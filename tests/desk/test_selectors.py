@@ -220,3 +220,43 @@ def test_own_requests_are_always_among_those_their_people_may_see(
 
     assert own == {draft.pk, embargoed.pk, shared.pk}
     assert own <= visible
+
+
+def test_own_requests_read_alike_alone_as_a_subquery_and_as_ids(
+    reporter, other_reporter, department
+):
+    """Each database reads a reporter's requests its own way (an OR over two
+    indexes on PostgreSQL, a union on SQLite); nested in another query, or as
+    the ids other tables are filtered by, they are the same requests."""
+    filed = file_request(reporter, department, filed_days_ago=3)
+    shared = file_request(
+        other_reporter, department, filed_days_ago=3, collaborators=[reporter]
+    )
+    file_request(other_reporter, department, filed_days_ago=3)
+    own = selectors.own_requests(reporter)
+
+    nested = FoiaRequest.objects.filter(pk__in=own.values("pk"))
+    by_ids = FoiaRequest.objects.filter(
+        pk__in=selectors.desk_request_ids(reporter, selectors.OWN)
+    )
+
+    assert set(own) == set(nested) == set(by_ids) == {filed, shared}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 10])
+@pytest.mark.parametrize("who", ["reporter", "editor"])
+def test_the_desks_first_rows_are_the_first_rows_of_each_list(
+    newsroom, who, limit, today, request
+):
+    user = request.getfixturevalue(who)
+    make_document(newsroom.requests["overdue 5 days"], processed_days_ago=1)
+    make_document(newsroom.requests["answered"], processed_days_ago=2)
+    make_document(newsroom.requests["answered"], state=Document.State.FAILED)
+
+    summary = selectors.desk_summary(user, today=today, limit=limit)
+
+    assert set(summary.lists) == set(selectors.DESK_LISTS)
+    for kind, rows in summary.lists.items():
+        first = selectors.desk_list(user, kind, today=today)[:limit]
+        assert [row.pk for row in rows] == [row.pk for row in first], kind
+        assert len(rows) == min(limit, summary.counts[kind]), kind

@@ -200,36 +200,36 @@ def _desk_queries(client) -> int:
     return len(queries)
 
 
+@pytest.mark.parametrize("who", ["editor", "reporter"])
 def test_desk_query_count_does_not_grow_with_the_requests(
-    client, editor, reporter, other_reporter, department, office
+    client, who, reporter, other_reporter, department, office, request
 ):
     """Not timed (see bench/bench_pages.py); only the number of queries."""
-    client.force_login(editor)
+    client.force_login(request.getfixturevalue(who))
 
     def add(n: int) -> None:
         for i in range(n):
             owner = reporter if i % 2 else other_reporter
-            request = file_request(
+            filed = file_request(
                 owner,
                 office if i % 3 else department,
                 filed_days_ago=5 + (i * 7) % 60,
                 visibility=Visibility.NEWSROOM,
+                collaborators=[reporter] if i % 8 == 2 else [],
             )
             if i % 4 == 0:
-                deny(owner, request, days_ago=2)
+                deny(owner, filed, days_ago=2)
             elif i % 5 == 0:
-                log_incoming(
-                    owner, request, CommunicationKind.CLARIFICATION, days_ago=1
-                )
-            elif i % 7 == 0 and request.may_go_to_court:
+                log_incoming(owner, filed, CommunicationKind.CLARIFICATION, days_ago=1)
+            elif i % 7 == 0 and filed.may_go_to_court:
                 services.appeal_file(
                     actor=owner,
-                    request=request,
+                    request=filed,
                     basis="constructive",
                     filed_on=timezone.localdate(),
                 )
             if i % 6 == 0:
-                make_document(request)
+                make_document(filed)
 
     add(5)
     few = _desk_queries(client)
