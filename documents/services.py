@@ -430,16 +430,8 @@ def archive_unpack(*, archive_id: int, enqueue: bool = True) -> list[int]:
     Safe to run twice, and again after a worker died half-way: an archive another
     worker holds is left alone, and files an earlier run recorded are skipped.
     """
-    now = timezone.now()
-    claimed = Document.objects.filter(
-        pk=archive_id, kind=Document.Kind.ZIP, state=Document.State.QUEUED
-    ).update(
-        state=Document.State.PROCESSING,
-        processing_started_at=now,
-        progressed_at=now,
-        attempts=F("attempts") + 1,
-        error_reason="",
-        error_detail="",
+    claimed = _claim_queued(
+        Document.objects.filter(pk=archive_id, kind=Document.Kind.ZIP)
     )
     if not claimed:
         return []
@@ -727,19 +719,11 @@ def document_process_start(
             document.pk, "This file has no pages.", "page count 0", attempt=True
         )
         return []
-    now = timezone.now()
     with transaction.atomic():
-        started = Document.objects.filter(
-            pk=document.pk, state=Document.State.QUEUED
-        ).update(
-            state=Document.State.PROCESSING,
+        started = _claim_queued(
+            Document.objects.filter(pk=document.pk),
             page_count=page_count,
             pages_done=0,
-            processing_started_at=now,
-            progressed_at=now,
-            attempts=F("attempts") + 1,
-            error_reason="",
-            error_detail="",
         )
         if not started:
             return []
@@ -974,6 +958,23 @@ def document_index(*, document_id: int) -> None:
     """Hand a finished document's pages to search (when the search app offers it)."""
     if Document.objects.filter(pk=document_id, state=Document.State.DONE).exists():
         search_call("index_document", document_id)
+
+
+def _claim_queued(documents, **fields) -> int:
+    """Move the queued ones of ``documents`` to processing, counting the
+    attempt and clearing an earlier failure; ``fields`` are set as well.
+    Returns how many this call claimed (0: another worker has it, or it is not
+    queued any more)."""
+    now = timezone.now()
+    return documents.filter(state=Document.State.QUEUED).update(
+        state=Document.State.PROCESSING,
+        processing_started_at=now,
+        progressed_at=now,
+        attempts=F("attempts") + 1,
+        error_reason="",
+        error_detail="",
+        **fields,
+    )
 
 
 def _document_fail(
