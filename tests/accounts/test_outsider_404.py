@@ -19,7 +19,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -31,6 +30,7 @@ from foia.models import Agency, AppealBasis, FoiaRequest, Visibility
 from search import services as search_services
 from tests.documents.conftest import MEMO, text_pdf
 from tests.foia.builders import RECEIVED
+from tests.routes import url_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -200,14 +200,6 @@ def _body(response) -> str:
     return response.content.decode(errors="replace")
 
 
-def _walk(patterns, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern)
-
-
 def _shape(route: str) -> str:
     """A route with every parameter as ``{}``, without its query string."""
     route = "/" + route.split("?")[0].lstrip("/")
@@ -219,7 +211,7 @@ def _shape(route: str) -> str:
 def test_every_route_with_an_id_is_swept():
     routes_with_ids = {
         _shape(route)
-        for route in _walk(get_resolver().url_patterns)
+        for route in url_routes()
         if "<" in route and not route.startswith("admin/")
     }
     swept = {
@@ -378,6 +370,17 @@ def test_a_revoked_token_is_refused_like_no_token(reporter, private_secret):
     assert api.get(url).status_code == 401
 
 
+def _assert_reads(client, api, secret: Secret, pages, status: int, label) -> None:
+    """Every page of ``pages`` and every API read answer ``status``."""
+    for route in pages:
+        url = secret.fill(route)
+        assert client.get(url).status_code == status, (*label, url)
+    for method, route in API_CALLS:
+        if method == "get":
+            url = secret.fill(route)
+            assert api.get(url).status_code == status, (*label, url)
+
+
 @pytest.mark.parametrize("who", ["other_reporter", "researcher"])
 def test_an_embargoed_newsroom_request_answers_404_until_its_date(
     client, request, who, embargoed_secret, monkeypatch
@@ -395,13 +398,7 @@ def test_an_embargoed_newsroom_request_answers_404_until_its_date(
     ]
     client.force_login(user)
     api = _api(user)
-    for route in reads:
-        url = embargoed_secret.fill(route)
-        assert client.get(url).status_code == 404, (who, "before", url)
-    for method, route in API_CALLS:
-        if method == "get":
-            url = embargoed_secret.fill(route)
-            assert api.get(url).status_code == 404, (who, "before", url)
+    _assert_reads(client, api, embargoed_secret, reads, 404, (who, "before"))
     assert api.get("/api/search/", {"q": "TECS"}).json()["total"] == 0
 
     # The day the embargo lifts.
@@ -409,13 +406,7 @@ def test_an_embargoed_newsroom_request_answers_404_until_its_date(
     monkeypatch.setattr(timezone, "now", lambda: lifted)
     assert timezone.localdate() == embargoed_secret.request.embargo_until
     client.force_login(user)  # a session started on the new day
-    for route in readable:
-        url = embargoed_secret.fill(route)
-        assert client.get(url).status_code == 200, (who, "after", url)
-    for method, route in API_CALLS:
-        if method == "get":
-            url = embargoed_secret.fill(route)
-            assert api.get(url).status_code == 200, (who, "after", url)
+    _assert_reads(client, api, embargoed_secret, readable, 200, (who, "after"))
     assert api.get("/api/search/", {"q": "TECS"}).json()["total"] == 1
     # Seen but not theirs: changing it is forbidden, not hidden.
     edit = embargoed_secret.fill("/requests/{r}/edit/")

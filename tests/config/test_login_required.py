@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.routes import url_routes
 
 # The calendar feed's URL carries its own credential (a revocable token).
 OPEN_TO_ALL = {"/healthz", "/accounts/login/", "/admin/login/", "/calendar/x.ics"}
@@ -15,14 +16,6 @@ PUBLIC_PAGES = {"/public/requests/", "/public/requests/1/", "/documents/1/origin
 OPEN_TO_ALL |= PUBLIC_PAGES
 # Django's password-reset pages are for people who cannot sign in.
 PASSWORD_RESET_PREFIXES = ("/accounts/password_reset", "/accounts/reset/")
-
-
-def _walk(patterns, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern)
 
 
 def _concrete(route: str) -> str:
@@ -35,7 +28,7 @@ def _concrete(route: str) -> str:
 
 
 def all_routes() -> list[str]:
-    routes = sorted({_concrete(r) for r in _walk(get_resolver().url_patterns)})
+    routes = sorted({_concrete(r) for r in url_routes()})
     return [r for r in routes if "(" not in r and "?" not in r]
 
 
