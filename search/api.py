@@ -40,7 +40,13 @@ class DocumentHitSerializer(serializers.Serializer):
 
 
 class SearchResponseSerializer(serializers.Serializer):
-    total = serializers.IntegerField(help_text="Matching pages you may see.")
+    total = serializers.IntegerField(
+        help_text="Matching pages you may see; rounded when total_exact is false."
+    )
+    total_exact = serializers.BooleanField(
+        help_text="false: total and facet counts are estimated from a sample of "
+        "the matching pages (very many matched); hits are exact."
+    )
     page = serializers.IntegerField()
     per_page = serializers.IntegerField()
     num_pages = serializers.IntegerField()
@@ -52,7 +58,7 @@ class SearchResponseSerializer(serializers.Serializer):
     facets = serializers.DictField(
         child=FacetValueSerializer(many=True),
         help_text="agency, request, year, exemption, source: counts of matching "
-        "pages for each value.",
+        "pages for each value (estimates when total_exact is false).",
     )
 
 

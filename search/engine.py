@@ -234,6 +234,16 @@ def plan_for(
     return q.anchor_negations(node), asked
 
 
+def estimate_rounded(count: int) -> int:
+    """An estimated count to at most two significant figures, to the nearest
+    (24,317 -> 24,000; 1,250 -> 1,300): the figures an estimate can vouch for.
+    A count that is not zero stays at least 1."""
+    if count < 100:
+        return max(count, 0)
+    step = 10 ** (len(str(count)) - 2)
+    return (count + step // 2) // step * step
+
+
 def search(
     query: str,
     *,
@@ -283,9 +293,17 @@ def search(
     )
     raw = get_backend().search(plan)
     result.total = raw.total
+    result.total_exact = raw.exact
     result.hits, result.documents, result.facets = _present(
         raw, Matcher(node), query, user, scope, with_facets=facets
     )
+    if not raw.exact:
+        # The hits shown are real: an estimate below them would contradict them.
+        result.total = max(estimate_rounded(raw.total), result.last_index)
+        result.facets = {
+            name: [item._replace(count=estimate_rounded(item.count)) for item in items]
+            for name, items in result.facets.items()
+        }
     result.took_ms = (time.perf_counter() - started) * 1000
     return result
 

@@ -56,7 +56,10 @@ def search_record(
     detail: str = "",
 ) -> None:
     """Put a search that ran in the access log: who, the query, its filters and
-    how many pages matched (none recorded for a query that could not run)."""
+    how many pages matched (none recorded for a query that could not run; the
+    detail says when that number is an estimate)."""
+    if not result.error and not result.total_exact:
+        detail = "; ".join(filter(None, [detail, "result count estimated"]))
     access_record(
         user=user,
         action="search",

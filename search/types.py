@@ -70,10 +70,16 @@ class SearchResult:
     page's page hits in rank order; ``documents`` groups them by document in
     the order each document first appears. ``error`` is a sentence for the user
     when the query could not be run (then everything else is empty).
+
+    ``total_exact`` is False when very many pages match and the backend
+    estimated ``total`` and the facet counts from a sample of the matching
+    pages: both are then rounded (24,317 is shown as 24,000) and should be
+    shown as approximate. The hits are exact either way.
     """
 
     query: str
     total: int = 0
+    total_exact: bool = True
     hits: list[PageHit] = field(default_factory=list)
     documents: list[DocumentHit] = field(default_factory=list)
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
@@ -86,7 +92,15 @@ class SearchResult:
 
     @property
     def num_pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
+        if not self.per_page:
+            return 1
+        shown = self.last_index if self.hits else 0
+        pages = math.ceil(max(self.total, shown) / self.per_page)
+        if not self.total_exact and len(self.hits) == self.per_page:
+            # An estimate may fall short of the real count: a full page may
+            # have more after it, so the next one stays reachable.
+            pages = max(pages, self.page + 1)
+        return max(1, pages)
 
     @property
     def has_previous(self) -> bool:
@@ -107,6 +121,7 @@ class SearchResult:
     def as_json(self) -> dict:
         return {
             "total": self.total,
+            "total_exact": self.total_exact,
             "hits": [hit.as_json() for hit in self.hits],
             "facets": {
                 name: [

@@ -58,6 +58,9 @@ class BackendResult:
     hits: list[RawHit]
     # facet name -> [(raw value, count)], raw values being ids, years or codes
     facets: dict[str, list[tuple[object, int]]] = field(default_factory=dict)
+    # False when the total and the facet counts are estimates (PostgreSQL,
+    # many matches): the hits are exact all the same.
+    exact: bool = True
 
 
 class SearchBackend(abc.ABC):

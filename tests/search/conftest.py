@@ -96,3 +96,21 @@ def releases(backend, reporter):
             received=datetime.date(2020, 1, 15),
         ),
     }
+
+
+@pytest.fixture
+def estimated_counts(backend, monkeypatch):
+    """The backend answers as when very many pages match: its real result,
+    with the total and the facet counts marked as estimates."""
+    from search.engine import get_backend
+
+    instance = get_backend()
+    real_search = instance.search
+
+    def search_estimating(plan):
+        result = real_search(plan)
+        result.exact = False
+        return result
+
+    monkeypatch.setattr(instance, "search", search_estimating)
+    return instance

@@ -17,7 +17,7 @@ def test_search_returns_hits_facets_and_documents(client, releases, editor):
     response = client.get("/api/search/", {"q": "force"})
     assert response.status_code == 200
     body = response.json()
-    assert body["total"] == 2
+    assert body["total"] == 2 and body["total_exact"] is True
     assert {hit["page"] for hit in body["hits"]} == {1, 2}
     assert set(body["hits"][0]) == {"document_id", "page", "score", "snippet"}
     assert "<mark>force</mark>" in body["hits"][0]["snippet"]
@@ -33,6 +33,15 @@ def test_search_returns_hits_facets_and_documents(client, releases, editor):
     ]
     assert {"agency", "request", "year", "exemption", "source"} == set(body["facets"])
     assert body["page"] == 1 and body["num_pages"] == 1 and body["took_ms"] >= 0
+
+
+def test_an_estimated_total_is_marked_not_exact(
+    client, estimated_counts, releases, editor
+):
+    client.force_login(editor)
+    body = client.get("/api/search/", {"q": "force"}).json()
+    assert body["total"] == 2 and body["total_exact"] is False
+    assert {hit["page"] for hit in body["hits"]} == {1, 2}
 
 
 def test_filters_and_paging_as_parameters(client, releases, editor):
@@ -78,6 +87,7 @@ def test_the_endpoint_is_in_the_openapi_schema(client, editor, db):
     assert response.status_code == 200
     text = response.content.decode()
     assert "/api/search/" in text
+    assert "total_exact" in text and "estimated from a sample" in text
     assert "operationId: search" in text or '"operationId": "search"' in text
 
 

@@ -22,8 +22,8 @@ def run(*args) -> str:
 
 def test_search_json_prints_hits_in_rank_order(releases):
     data = json.loads(run("search", "force OR budget", "--json"))
-    assert set(data) == {"total", "hits", "facets"}
-    assert data["total"] == 3
+    assert set(data) == {"total", "total_exact", "hits", "facets"}
+    assert data["total"] == 3 and data["total_exact"] is True
     for hit in data["hits"]:
         assert set(hit) == {"document_id", "page", "score", "snippet"}
     scores = [hit["score"] for hit in data["hits"]]
@@ -46,6 +46,7 @@ def test_search_as_a_user_sees_what_they_see(backend, reporter, other_reporter):
     as_otto = json.loads(run("search", "vendor", "--json", "--user", "otto"))
     assert as_otto == {
         "total": 0,
+        "total_exact": True,
         "hits": [],
         "facets": {
             "agency": [],
@@ -62,8 +63,22 @@ def test_search_as_a_user_sees_what_they_see(backend, reporter, other_reporter):
 def test_search_prints_readable_hits(releases):
     output = run("search", '"use of force"')
     assert "1 page match, as the server (every page) sees them" in output
+    assert "about" not in output
     assert "OPR case file" in output
     assert "use of force]" in output or "[use of force]" in output
+
+
+def test_search_says_when_its_counts_are_estimated(estimated_counts, releases):
+    from accounts.models import AccessLog
+
+    data = json.loads(run("search", "force OR budget", "--json"))
+    assert data["total"] == 3 and data["total_exact"] is False
+    output = run("search", "force OR budget")
+    assert "about 3 pages match, as the server (every page) sees them" in output
+    assert all(
+        "result count estimated" in entry.detail
+        for entry in AccessLog.objects.filter(action="search")
+    )
 
 
 def test_search_with_an_unknown_user_exits_2(releases):

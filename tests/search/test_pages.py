@@ -32,6 +32,24 @@ def test_results_are_grouped_by_document_with_links_to_the_pages(
     assert "use of <mark>force</mark>" in page
 
 
+def test_exact_counts_are_shown_as_they_are(client, releases, editor):
+    client.force_login(editor)
+    page = client.get("/search/", {"q": "force OR budget"}).content.decode()
+    assert "1–3 of 3 matching pages" in page
+    assert "of about" not in page
+    assert "≈" not in page and "Counts are estimated" not in page
+
+
+def test_estimated_counts_are_shown_as_approximate(
+    client, estimated_counts, releases, editor
+):
+    client.force_login(editor)
+    page = client.get("/search/", {"q": "force OR budget"}).content.decode()
+    assert "1–3 of about 3 matching pages" in page
+    assert '<span class="count" title="About 3, estimated">≈3</span>' in page
+    assert "Counts are estimated from a sample of the matching pages." in page
+
+
 def test_facets_link_to_narrower_searches(client, releases, editor):
     client.force_login(editor)
     page = client.get("/search/", {"q": "force OR budget"}).content.decode()

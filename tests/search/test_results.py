@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import search
+from search.engine import estimate_rounded
 from tests.search.factories import make_published, make_request
 
 
@@ -214,3 +215,52 @@ def test_relevance_ranks_the_newest_matches_when_very_many_match(
         assert result.total == 5
         order += [document.title for document in result.documents]
     assert order == ["2023", "2022", "2024", "2021", "2020"]
+
+
+def test_estimates_are_rounded_to_two_significant_figures():
+    assert estimate_rounded(24_317) == 24_000
+    assert estimate_rounded(1_234) == 1_200
+    assert estimate_rounded(1_250) == 1_300
+    assert estimate_rounded(149) == 150
+    assert estimate_rounded(99_600) == 100_000
+    assert [estimate_rounded(n) for n in (0, 1, 7, 99)] == [0, 1, 7, 99]
+
+
+def test_exact_totals_are_marked_exact(releases, editor):
+    result = search.search("force", user=editor)
+    assert result.total_exact is True
+    assert result.as_json()["total_exact"] is True
+
+
+def test_estimated_totals_and_facet_counts_are_rounded_and_paging_still_works(
+    estimated_counts, reporter, editor
+):
+    make_published(
+        [f"Memo {n} about the warden." for n in range(1, 124)],
+        request=make_request(reporter, agency_slug="ice"),
+        received=datetime.date(2021, 5, 1),
+    )
+    first = search.search("warden", user=editor)
+    assert first.total_exact is False
+    assert first.total == 120
+    assert (first.first_index, first.last_index) == (1, 20)
+    facets = {
+        name: {item.label: item.count for item in items}
+        for name, items in first.facets.items()
+    }
+    assert facets["agency"]["ICE"] == 120
+    assert facets["year"] == {"2021": 120}
+
+    # The estimate falls short of the real 123 pages: the full sixth page
+    # still leads to a seventh, whose real hits the total then covers.
+    sixth = search.search("warden", user=editor, page=6)
+    assert sixth.has_next and sixth.num_pages == 7
+    seventh = search.search("warden", user=editor, page=7)
+    assert (seventh.first_index, seventh.last_index) == (121, 123)
+    assert seventh.total == 123 and not seventh.has_next
+    seen = {
+        hit.page_id
+        for page in range(1, 8)
+        for hit in search.search("warden", user=editor, page=page).hits
+    }
+    assert len(seen) == 123

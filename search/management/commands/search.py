@@ -20,7 +20,9 @@ class Command(BaseCommand):
     help = (
         "Print the pages matching QUERY in rank order, as --user sees them "
         "(every page without --user). --json prints "
-        '{"total", "hits": [{"document_id", "page", "score", "snippet"}], "facets"}.'
+        '{"total", "total_exact", "hits": [{"document_id", "page", "score", '
+        '"snippet"}], "facets"}; total_exact false: total and facet counts are '
+        "estimated from a sample of the matching pages; hits are exact."
     )
 
     def add_arguments(self, parser):
@@ -67,8 +69,9 @@ class Command(BaseCommand):
 
     def _print(self, result, who: str) -> None:
         plural = "" if result.total == 1 else "s"
+        about = "" if result.total_exact else "about "
         self.stdout.write(
-            f"{result.total:,} page{plural} match, as {who} sees them "
+            f"{about}{result.total:,} page{plural} match, as {who} sees them "
             f"({result.took_ms:.0f} ms)."
         )
         titles = {doc.document_id: doc for doc in result.documents}
