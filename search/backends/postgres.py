@@ -12,11 +12,19 @@ other lexeme can. Positions serve ranking only (ts_rank counts them).
 
 Fuzzy terms are expanded against ``search_lexeme``, every word the index holds,
 with the same edit-distance rule as Whoosh (``analysis.within_distance``).
+
+Marks (lexemes starting with ``~``, see :func:`marks`) put what filters test
+into the same GIN index: the page's agencies, requests, exemptions, tags,
+jurisdictions and text source, its date received as ranges of days, and the
+sample it belongs to. A filter then narrows the index scan instead of being
+tested on every page the words match, and a query matching a large share of a
+big index is counted on a sample of its matches (see :data:`EXACT_LIMIT`).
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
@@ -39,6 +47,31 @@ MAX_POSITION = 16383
 CHECKPOINT_KEY = "rebuild-checkpoint"
 MAX_FUZZY_EXPANSION = 200
 SEARCH_WORK_MEM = "64MB"
+
+# Totals and facets are counted exactly when about this many visible pages
+# match or fewer. Above it they are estimated from a sample of the matches:
+# reading every match's row costs about 3 ms per 1,000 matches at a million
+# pages, which would put a common word at several hundred milliseconds. The
+# hits are exact either way (see ``_estimated``).
+EXACT_LIMIT = 5000
+# An estimate counts about this many to twice this many sampled matches
+# (a total within about 3%, the larger facet values within 10%).
+SAMPLE_TARGET = 1500
+# A page is in sample k (1..SAMPLE_LEVELS) when its bucket, 0..1023 and fixed
+# by its id, is below 1024 >> k: sample k holds one page in 2**k, and each
+# sample holds the next one.
+SAMPLE_LEVELS = 10
+SAMPLE_BITS = 10
+# Dates received are days since 1900-01-01, 17 bits (to the year 2258); a page
+# carries one mark per level of a binary tree over them, so any range of days
+# is a union of at most two marks per level.
+DAY_ZERO = datetime.date(1900, 1, 1)
+DAY_BITS = 17
+MAX_DAY = (1 << DAY_BITS) - 1
+# The window of newest matches is read from the days where the sample says
+# this many times the pages needed were received (then all of it).
+WINDOW_MARGINS = (1.5, 4.0)
+MARK = "~"
 
 _INSERT = """
     INSERT INTO search_page_entry (
@@ -122,6 +155,62 @@ def _needs_quoting(*groups: Iterable[str]) -> bool:
         if "'" in joined or "\\" in joined:
             return True
     return False
+
+
+def sample_bucket(page_id: int) -> int:
+    """0..1023, spread evenly over consecutive ids (Fibonacci hashing)."""
+    return ((page_id * 2654435761) & 0xFFFFFFFF) >> (32 - SAMPLE_BITS)
+
+
+def day_number(day: datetime.date) -> int:
+    return min(MAX_DAY, max(0, (day - DAY_ZERO).days))
+
+
+def marks(entry: IndexEntry) -> list[str]:
+    """The page's marks: what filters, date ranges and samples look up.
+
+    The migration ``0003_marks`` computes the same in SQL for pages indexed
+    before marks existed; a test holds the two together.
+    """
+    found = [f"{MARK}a{pk}" for pk in entry.agency_ids]
+    found += [f"{MARK}r{pk}" for pk in entry.request_ids]
+    found += [f"{MARK}e{code}" for code in entry.exemptions]
+    found += [f"{MARK}g{tag}" for tag in entry.tags]
+    found += [f"{MARK}j{code}" for code in entry.jurisdictions]
+    found.append(f"{MARK}o{entry.source}")
+    day = day_number(entry.received)
+    found += [f"{MARK}d{level}.{day >> level}" for level in range(DAY_BITS)]
+    bucket = sample_bucket(entry.page_id)
+    found += [
+        f"{MARK}s{level}"
+        for level in range(1, SAMPLE_LEVELS + 1)
+        if bucket < (1 << SAMPLE_BITS) >> level
+    ]
+    return list(dict.fromkeys(found))
+
+
+def day_range(start: datetime.date | None, end: datetime.date | None) -> str | None:
+    """A ``tsquery`` for pages received from ``start`` to ``end`` (inclusive,
+    either open), as the fewest day marks; None when that is every day."""
+    low = day_number(start) if start else 0
+    high = day_number(end) if end else MAX_DAY
+    if low > high:
+        return _quote(f"{MARK}d0.-1")  # no page carries it
+    nodes = []
+    level = 0
+    while low <= high:
+        if level == DAY_BITS:
+            return None  # the whole range of days
+        if low & 1:
+            nodes.append((level, low))
+            low += 1
+        if not high & 1 and low <= high:
+            nodes.append((level, high))
+            high -= 1
+        low >>= 1
+        high >>= 1
+        level += 1
+    return "(" + " | ".join(_quote(f"{MARK}d{lvl}.{n}") for lvl, n in nodes) + ")"
 
 
 class PostgresBackend(SearchBackend):
@@ -225,13 +314,173 @@ class PostgresBackend(SearchBackend):
         compiler = _Compiler()
         where, params = compiler.where(plan.node)
         visible, visible_params = _visibility(plan.scope)
-        condition = f"({where}) AND ({visible})"
-        condition_params = [*params, *visible_params]
+        query = _Query(f"({where}) AND ({visible})", [*params, *visible_params], plan)
         rank_query = compiler.rank_query(plan.node)
         if rank_query:
-            score, score_params = "ts_rank(vector, %s::tsquery, 1)", [rank_query]
+            query.score, query.score_params = (
+                "ts_rank(vector, %s::tsquery, 1)",
+                [rank_query],
+            )
+        level = self._sample_level(query)
+        if level is not None:
+            result = self._estimated(query, level)
+            if result is not None:
+                return result
+        return self._exact(query)
+
+    # --- Many matches: counted on a sample --------------------------------------
+
+    def _sample_level(self, query: _Query) -> int | None:
+        """The sample to count on, or None to count every match.
+
+        A first look at the smallest sample (one page in 1,024) tells a common
+        word; otherwise one in 32 tells whether more than ``EXACT_LIMIT``
+        match. Both read only the sampled rows.
+        """
+        found = self._sample_count(query, SAMPLE_LEVELS)
+        estimate = found << SAMPLE_LEVELS
+        if found < 16:
+            found = self._sample_count(query, 5)
+            estimate = found << 5
+            if estimate <= EXACT_LIMIT:
+                return None
+        level = int(math.log2(estimate / SAMPLE_TARGET))
+        return max(1, min(SAMPLE_LEVELS, level))
+
+    def _sample_count(self, query: _Query, level: int) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM search_page_entry "  # noqa: S608
+                f"WHERE {query.condition} AND vector @@ %s::tsquery",
+                [*query.params, _sample(level)],
+            )
+            return cursor.fetchone()[0]
+
+    def _estimated(self, query: _Query, level: int) -> BackendResult | None:
+        """Total and facets from sample ``level``; the hits exactly, from the
+        newest matches (None: too few matched after all, count them all).
+
+        The hits need the newest matches (ranking scores the newest
+        ``rank_limit``; the date order shows them). The sample's dates tell
+        from which day on enough were received; the day marks then read only
+        those, and if fewer than needed turn up, an earlier day or all of them.
+        """
+        plan = query.plan
+        counts, days = self._sample_counts(query, level)
+        total = counts.pop(0, 0) << level
+        if total <= EXACT_LIMIT:
+            return None
+        facets: dict[str, list] = {name: [] for name in _FACET_KINDS[1:]}
+        for code, count in counts.items():
+            kind, value = _facet_value(code)
+            facets[kind].append((value, count << level))
+        if plan.sort == "date":
+            needed = plan.offset + plan.limit
         else:
-            score, score_params = "0.0::real", []
+            in_window, after_window = window_and_rest(
+                plan.offset, plan.limit, plan.rank_limit
+            )
+            needed = (
+                plan.rank_limit + after_window.stop
+                if after_window
+                else (plan.rank_limit)
+            )
+        newest = self._newest(query, needed, _cutoffs(days, level, needed))
+        if plan.sort == "date":
+            hits = self._scored(query, newest[plan.offset : needed], order=newest)
+        else:
+            hits = []
+            if in_window:
+                hits = self._ranked(query, newest[: plan.rank_limit], in_window)
+            if after_window:
+                rest = newest[plan.rank_limit :][after_window.start : after_window.stop]
+                hits += self._scored(query, rest, order=rest, score=False)
+        return BackendResult(total, hits, facets if plan.facets else {}, exact=False)
+
+    def _sample_counts(
+        self, query: _Query, level: int
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """``({facet code: count}, {day number: count})`` of the sampled
+        matches (facet code 0 counts them all)."""
+        sql = (
+            "SELECT code, count(*) FROM (SELECT unnest("  # noqa: S608
+            f"facet_codes || ({_DAY_CODE} | greatest(received - %s::date, 0)::bigint)) "
+            "AS code "
+            f"FROM search_page_entry WHERE {query.condition} "
+            "AND vector @@ %s::tsquery) AS codes GROUP BY code"
+        )
+        counts: dict[int, int] = {}
+        days: dict[int, int] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [DAY_ZERO, *query.params, _sample(level)])
+            for code, count in cursor.fetchall():
+                if code >> _FACET_SHIFT == _DAY_KIND:
+                    days[code & ((1 << _FACET_SHIFT) - 1)] = count
+                else:
+                    counts[code] = count
+        return counts, days
+
+    def _newest(
+        self, query: _Query, needed: int, cutoffs: list[int | None]
+    ) -> list[int]:
+        """The ids of the ``needed`` newest matches (fewer if fewer match), in
+        the order of the plan's sort."""
+        if query.plan.sort == "date":
+            order = "received DESC, document_id, number"
+        else:
+            order = "received DESC, page_id DESC"
+        for cutoff in cutoffs:
+            extra, extra_params = "", []
+            if cutoff is not None:
+                days = day_range(DAY_ZERO + datetime.timedelta(days=cutoff), None)
+                extra = " AND received >= %s"
+                extra_params = [DAY_ZERO + datetime.timedelta(days=cutoff)]
+                if days:
+                    extra = " AND vector @@ %s::tsquery" + extra
+                    extra_params.insert(0, days)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT page_id FROM search_page_entry "  # noqa: S608
+                    f"WHERE {query.condition}{extra} ORDER BY {order} LIMIT %s",
+                    [*query.params, *extra_params, needed],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            if len(ids) >= needed or cutoff is None:
+                return ids
+        return ids  # pragma: no cover - the last cutoff is None
+
+    def _ranked(self, query: _Query, window: list[int], part: range) -> list[RawHit]:
+        """The ``part`` of ``window`` (page ids) in rank order."""
+        return self._hits(
+            f"SELECT page_id, document_id, number, {query.score} AS score "  # noqa: S608
+            "FROM search_page_entry WHERE page_id = ANY(%s) "
+            "ORDER BY score DESC, document_id, number LIMIT %s OFFSET %s",
+            [*query.score_params, window, len(part), part.start],
+        )
+
+    def _scored(
+        self, query: _Query, page_ids: list[int], *, order: list[int], score=True
+    ) -> list[RawHit]:
+        """Hits for ``page_ids``, in the order of ``order``."""
+        if not page_ids:
+            return []
+        score_sql, score_params = (
+            (query.score, query.score_params) if score else ("0.0::real", [])
+        )
+        hits = self._hits(
+            f"SELECT page_id, document_id, number, {score_sql} "  # noqa: S608
+            "FROM search_page_entry WHERE page_id = ANY(%s)",
+            [*score_params, page_ids],
+        )
+        position = {page_id: index for index, page_id in enumerate(order)}
+        return sorted(hits, key=lambda hit: position[hit.page_id])
+
+    # --- Every match counted ------------------------------------------------------
+
+    def _exact(self, query: _Query) -> BackendResult:
+        plan = query.plan
+        condition, condition_params = query.condition, query.params
+        score, score_params = query.score, query.score_params
         if plan.sort == "date":
             total, facets = self._count(condition, condition_params, plan.facets)
             if total == 0 or plan.offset >= total:
@@ -375,6 +624,9 @@ class PostgresBackend(SearchBackend):
 # (an id, a year, or the position in a list below) in the low ones.
 _FACET_SHIFT = 40
 _FACET_KINDS = ("total", "agency", "request", "year", "exemption", "source")
+# Days received, counted alongside the facets of a sample (never stored).
+_DAY_KIND = len(_FACET_KINDS)
+_DAY_CODE = f"{_DAY_KIND << _FACET_SHIFT}::bigint"
 _EXEMPTION_CODES = (
     *(f"b{number}" for number in range(1, 10)),
     *(f"b7{letter}" for letter in "abcdef"),
@@ -398,6 +650,39 @@ def facet_codes(entry: IndexEntry) -> list[int]:
     if entry.source in _SOURCES:
         codes.append(code("source", _SOURCES.index(entry.source)))
     return codes
+
+
+class _Query:
+    """A compiled search: the WHERE condition (words, filters, visibility)
+    with its parameters, the plan, and how to score a page."""
+
+    def __init__(self, condition: str, params: list, plan: SearchPlan) -> None:
+        self.condition = condition
+        self.params = params
+        self.plan = plan
+        self.score = "0.0::real"
+        self.score_params: list = []
+
+
+def _sample(level: int) -> str:
+    return _quote(f"{MARK}s{level}")
+
+
+def _cutoffs(days: dict[int, int], level: int, needed: int) -> list[int | None]:
+    """Days from which the sample suggests ``needed`` matches were received,
+    with ``WINDOW_MARGINS`` to spare, newest first; then None (every day)."""
+    cutoffs: list[int | None] = []
+    margins = iter(WINDOW_MARGINS)
+    margin = next(margins)
+    seen = 0
+    for day in sorted(days, reverse=True):
+        seen += days[day] << level
+        while margin is not None and seen >= margin * needed:
+            if not cutoffs or cutoffs[-1] != day:
+                cutoffs.append(day)
+            margin = next(margins, None)
+    cutoffs.append(None)
+    return cutoffs
 
 
 def _facet_value(code: int) -> tuple[str, object]:
@@ -449,7 +734,9 @@ def _row(entry: IndexEntry, now: datetime.datetime) -> list:
         entry.document_id,
         entry.number,
         list(entry.request_ids),
-        tsvector_literal(entry.stems, (*entry.compounds, *entry.pairs), entry.words),
+        tsvector_literal(
+            entry.stems, (*entry.compounds, *entry.pairs, *marks(entry)), entry.words
+        ),
         tsvector_literal(entry.title_stems),
         list(entry.agency_ids),
         list(entry.jurisdictions),
@@ -509,7 +796,10 @@ class _Compiler:
     def __init__(self) -> None:
         self._fuzzy: dict[tuple[str, int], list[str]] = {}
 
-    def where(self, node: q.Node) -> tuple[str, list]:
+    def where(self, node: q.Node, *, negated: bool = False) -> tuple[str, list]:
+        """SQL for ``node``. Filters and dates read the marks in the GIN index
+        where they make pages match; under a NOT (``negated``) they read the
+        row's columns instead, which is cheaper than unpacking its vector."""
         if isinstance(node, q.MatchAll):
             return "TRUE", []
         if _is_text(node):
@@ -526,21 +816,29 @@ class _Compiler:
                 parts.append("vector @@ %s::tsquery")
                 params.append(self.tsquery(combined))
             for child in other:
-                sql, child_params = self.where(child)
+                sql, child_params = self.where(child, negated=negated)
                 parts.append(f"({sql})")
                 params.extend(child_params)
             return joiner.join(parts), params
         if isinstance(node, q.Not):
-            sql, params = self.where(node.child)
+            sql, params = self.where(node.child, negated=not negated)
             return f"NOT ({sql})", params
         if isinstance(node, q.Title):
             return "title_vector @@ %s::tsquery", [
                 " & ".join(_quote(stem) for stem in node.stems)
             ]
         if isinstance(node, q.Filter):
+            if not negated and node.field in _FILTER_MARKS:
+                return "vector @@ %s::tsquery", [_filter_marks(node)]
             return _filter(node)
         if isinstance(node, q.DateRange):
             clauses, params = [], []
+            days = None if negated else day_range(node.start, node.end)
+            if days:
+                # The marks find the days in the index; the dates themselves
+                # decide (days before 1900 or after 2258 share the end marks).
+                clauses.append("vector @@ %s::tsquery")
+                params.append(days)
             if node.start:
                 clauses.append("received >= %s")
                 params.append(node.start)
@@ -618,6 +916,25 @@ _FILTER_COLUMNS = {
     "source": ("source = ANY(%s)", str),
     "jurisdiction": ("jurisdictions && %s::text[]", str),
 }
+
+
+_FILTER_MARKS = {
+    "request": "r",
+    "agency": "a",
+    "exemption": "e",
+    "tag": "g",
+    "jurisdiction": "j",
+    "source": "o",
+}
+
+
+def _filter_marks(node: q.Filter) -> str:
+    if not node.values:
+        return _quote(f"{MARK}none")  # no page carries it
+    kind = _FILTER_MARKS[node.field]
+    return (
+        "(" + " | ".join(_quote(f"{MARK}{kind}{value}") for value in node.values) + ")"
+    )
 
 
 def _filter(node: q.Filter) -> tuple[str, list]:
