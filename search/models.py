@@ -93,6 +93,7 @@ class PageEntry(models.Model):
     number = models.IntegerField()
     request_ids = ArrayField(models.BigIntegerField())
     vector = SearchVectorField()
+    rank_vector = SearchVectorField()
     title_vector = SearchVectorField()
     agency_ids = ArrayField(models.BigIntegerField())
     jurisdictions = ArrayField(models.TextField())

@@ -13,8 +13,10 @@ from search.visibility import Scope
 FACETS = ("agency", "request", "year", "exemption", "source")
 # Relevance ranking scores at most this many matching pages: the most recently
 # received ones (then by page id). When more match, the others follow them in
-# that order, unscored. Totals and facets always count every match. This keeps
-# a query's cost bounded on both backends (ranking reads each page's words).
+# that order, unscored. This keeps a query's cost bounded on both backends
+# (ranking reads each page's words). Totals and facets count every match, except
+# on PostgreSQL above ``postgres.EXACT_LIMIT`` matches, where they are
+# estimated from a sample (``BackendResult.exact``).
 RANK_LIMIT = 2000
 
 

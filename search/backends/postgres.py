@@ -8,7 +8,9 @@ is involved and words mean the same as on Whoosh. Compound tokens
 (``opr-2021-04417``), pairs of adjacent stems (``use+of``, for phrases) and the
 page's words as written (``_investigated``, for prefix and fuzzy terms) are
 extra lexemes without positions; a word lexeme starts with ``_``, which no
-other lexeme can. Positions serve ranking only (ts_rank counts them).
+other lexeme can. Positions serve ranking only: ``rank_vector`` holds the
+stems and their positions alone (a third the size, stored in the row rather
+than out of line), and ``ts_rank`` reads it.
 
 Fuzzy terms are expanded against ``search_lexeme``, every word the index holds,
 with the same edit-distance rule as Whoosh (``analysis.within_distance``).
@@ -75,17 +77,18 @@ MARK = "~"
 
 _INSERT = """
     INSERT INTO search_page_entry (
-        page_id, document_id, number, request_ids, vector, title_vector,
-        agency_ids, jurisdictions, received, exemptions, tags, source,
+        page_id, document_id, number, request_ids, vector, rank_vector,
+        title_vector, agency_ids, jurisdictions, received, exemptions, tags, source,
         facet_codes, orphan, uploader_id, adder_ids, fingerprint, indexed_at
     ) VALUES (
-        %s, %s, %s, %s, %s::tsvector, %s::tsvector,
+        %s, %s, %s, %s, %s::tsvector, %s::tsvector, %s::tsvector,
         %s, %s, %s, %s, %s, %s,
         %s, %s, %s, %s, %s, %s
     )
     ON CONFLICT (page_id) DO UPDATE SET
         document_id = EXCLUDED.document_id, number = EXCLUDED.number,
         request_ids = EXCLUDED.request_ids, vector = EXCLUDED.vector,
+        rank_vector = EXCLUDED.rank_vector,
         title_vector = EXCLUDED.title_vector, agency_ids = EXCLUDED.agency_ids,
         jurisdictions = EXCLUDED.jurisdictions, received = EXCLUDED.received,
         exemptions = EXCLUDED.exemptions, tags = EXCLUDED.tags,
@@ -318,7 +321,7 @@ class PostgresBackend(SearchBackend):
         rank_query = compiler.rank_query(plan.node)
         if rank_query:
             query.score, query.score_params = (
-                "ts_rank(vector, %s::tsquery, 1)",
+                "ts_rank(rank_vector, %s::tsquery, 1)",
                 [rank_query],
             )
         level = self._sample_level(query)
@@ -380,11 +383,7 @@ class PostgresBackend(SearchBackend):
             in_window, after_window = window_and_rest(
                 plan.offset, plan.limit, plan.rank_limit
             )
-            needed = (
-                plan.rank_limit + after_window.stop
-                if after_window
-                else (plan.rank_limit)
-            )
+            needed = plan.rank_limit + (after_window.stop if after_window else 0)
         newest = self._newest(query, needed, _cutoffs(days, level, needed))
         if plan.sort == "date":
             hits = self._scored(query, newest[plan.offset : needed], order=newest)
@@ -488,7 +487,7 @@ class PostgresBackend(SearchBackend):
             # The rank is computed for this page of results only.
             sql = (
                 f"SELECT page_id, document_id, number, {score} FROM ("  # noqa: S608
-                "SELECT page_id, document_id, number, received, vector "
+                "SELECT page_id, document_id, number, received, rank_vector "
                 f"FROM search_page_entry WHERE {condition} "
                 "ORDER BY received DESC, document_id, number LIMIT %s OFFSET %s"
                 ") AS page ORDER BY received DESC, document_id, number"
@@ -737,6 +736,7 @@ def _row(entry: IndexEntry, now: datetime.datetime) -> list:
         tsvector_literal(
             entry.stems, (*entry.compounds, *entry.pairs, *marks(entry)), entry.words
         ),
+        tsvector_literal(entry.stems),
         tsvector_literal(entry.title_stems),
         list(entry.agency_ids),
         list(entry.jurisdictions),
@@ -870,10 +870,40 @@ class _Compiler:
         raise TypeError(f"not a text node: {node!r}")
 
     def rank_query(self, node: q.Node) -> str:
-        leaves = [
-            leaf for leaf in q.positive_leaves(node) if not isinstance(leaf, q.Title)
-        ]
-        return " | ".join(self.tsquery(leaf) for leaf in leaves)
+        """A ``tsquery`` over the stems of what makes a page match, for
+        ``ts_rank`` on ``rank_vector`` (the page's stems and their positions)."""
+        stems: dict[str, str] = {}
+        for leaf in q.positive_leaves(node):
+            if isinstance(leaf, q.Term):
+                found = [leaf.stem]
+            elif isinstance(leaf, q.Phrase):
+                found = list(leaf.stems)
+            elif isinstance(leaf, q.Exact):
+                found = list(leaf.part_stems)
+            elif isinstance(leaf, q.Fuzzy):
+                found = [
+                    analysis.stem(word) for word in self.fuzzy(leaf.word, leaf.distance)
+                ]
+            elif isinstance(leaf, q.Prefix):
+                found = [analysis.stem(word) for word in self.completions(leaf.prefix)]
+            else:  # titles rank nothing
+                continue
+            for stem in found:
+                if stem:
+                    stems[_quote(stem)] = ""
+        return " | ".join(stems)
+
+    def completions(self, prefix: str) -> list[str]:
+        """Indexed words starting with ``prefix`` (the first
+        ``MAX_FUZZY_EXPANSION`` in order), to rank a prefix query by."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT lexeme FROM search_lexeme WHERE left(lexeme, 1) = %s "
+                "AND length(lexeme) >= %s AND left(lexeme, %s) = %s "
+                "ORDER BY lexeme LIMIT %s",
+                [prefix[:1], len(prefix), len(prefix), prefix, MAX_FUZZY_EXPANSION],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def fuzzy(self, word: str, distance: int) -> list[str]:
         """Indexed words within ``distance`` of ``word`` (``word`` if none)."""

@@ -1,12 +1,14 @@
-"""Marks in the page vectors (PostgreSQL backend): see ``search.backends.postgres``.
+"""Marks in the page vectors, and a vector of stems for ranking (PostgreSQL
+backend): see ``search.backends.postgres``.
 
 Pages indexed before this migration get their marks from the columns already
 in their rows, in SQL, the same marks ``marks()`` writes for a page indexed
-now (a test compares the two). The words' GIN index is dropped while the rows
+now, and their ranking vector from their words' (a test compares the two). The words' GIN index is dropped while the rows
 are rewritten and built again after: inserting every row's lexemes into it one
 row at a time would take far longer on a large index.
 """
 
+import django.contrib.postgres.search
 from django.db import migrations
 
 # The marks of a row of search_page_entry, as a text array.
@@ -28,11 +30,19 @@ MARKS_SQL = """
     )
 """
 
+# The stems and their positions alone, for ranking.
+RANK_VECTOR_SQL = (
+    "ts_delete(vector, ARRAY(SELECT lexeme FROM unnest(vector) "
+    "WHERE positions IS NULL))"
+)
+
 ADD_MARKS = (
     "DROP INDEX search_page_entry_vector;\n"  # noqa: S608 - constant SQL
     "UPDATE search_page_entry SET vector = vector || array_to_tsvector("
     + MARKS_SQL
-    + ");\n"
+    + "), rank_vector = "
+    + RANK_VECTOR_SQL
+    + ";\n"
     "CREATE INDEX search_page_entry_vector ON search_page_entry USING gin (vector);\n"
     "ANALYZE search_page_entry;\n"
 )
@@ -47,15 +57,35 @@ UPDATE search_page_entry SET vector = ts_delete(
 
 def add_marks(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "ALTER TABLE search_page_entry "
+            "ADD COLUMN rank_vector tsvector NOT NULL DEFAULT ''"
+        )
         schema_editor.execute(ADD_MARKS)
+        schema_editor.execute(
+            "ALTER TABLE search_page_entry ALTER COLUMN rank_vector DROP DEFAULT"
+        )
 
 
 def remove_marks(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(REMOVE_MARKS)
+        schema_editor.execute("ALTER TABLE search_page_entry DROP COLUMN rank_vector")
 
 
 class Migration(migrations.Migration):
     dependencies = [("search", "0002_pageentry_adder_ids")]
 
-    operations = [migrations.RunPython(add_marks, remove_marks)]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name="pageentry",
+                    name="rank_vector",
+                    field=django.contrib.postgres.search.SearchVectorField(),
+                    preserve_default=False,
+                ),
+            ],
+            database_operations=[migrations.RunPython(add_marks, remove_marks)],
+        ),
+    ]

@@ -71,10 +71,12 @@ def test_samples_nest_and_halve():
         assert abs(share - 2**-level) < 0.1 * 2**-level
 
 
-def _vectors() -> dict[int, str]:
+def _vectors() -> dict[int, tuple[str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT page_id, vector::text FROM search_page_entry")
-        return dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT page_id, vector::text, rank_vector::text FROM search_page_entry"
+        )
+        return {page_id: vectors for page_id, *vectors in cursor.fetchall()}
 
 
 def _marks_held() -> dict[int, set[str]]:
@@ -87,6 +89,7 @@ def _marks_held() -> dict[int, set[str]]:
 
 
 def test_the_migration_gives_old_pages_the_marks_indexing_gives_new_ones(pg, reporter):
+    """And the same ranking vector: the stems with their positions, nothing else."""
     request = make_request(reporter, agency_slug="ice-opr", tags=["Use of force"])
     make_published(
         [
@@ -99,6 +102,10 @@ def test_the_migration_gives_old_pages_the_marks_indexing_gives_new_ones(pg, rep
     )
     make_published(["An orphan upload."], uploaded_by=reporter)
     fresh = _vectors()
+    assert all(
+        "'~" not in ranked and "+" not in ranked and "'_" not in ranked
+        for _vector, ranked in fresh.values()
+    )
     pages = {entry.page_id: entry for entry in build_entries(list(fresh))}
     held = _marks_held()
     assert set(held) == set(fresh) == set(pages)
@@ -107,6 +114,7 @@ def test_the_migration_gives_old_pages_the_marks_indexing_gives_new_ones(pg, rep
     assert {"~guse of force", "~eb6", "~eb7c", "~otext"} < set().union(*held.values())
     with connection.cursor() as cursor:
         cursor.execute(migration.REMOVE_MARKS)
+        cursor.execute("UPDATE search_page_entry SET rank_vector = ''")
         assert _marks_held() == {}
         cursor.execute(migration.ADD_MARKS)
     assert _vectors() == fresh
@@ -227,3 +235,24 @@ def test_estimates_count_only_what_the_user_may_see(pg, reporter, editor, monkey
     assert {hit.document_id for hit in seen_by_reporter.hits} <= set(
         shared.documents.values_list("pk", flat=True)
     )
+
+
+@pytest.mark.parametrize(
+    "query", ["investigat*", "investigaton~", '"use of force"', "investigations"]
+)
+def test_prefix_fuzzy_and_phrase_queries_are_ranked_by_their_stems(
+    pg, reporter, editor, query
+):
+    filler = "the memo was filed with the office on the day"
+    make_published(
+        [
+            f"{filler} investigation of the use of force {filler}",
+            "investigation of the use of force; investigations of the use of "
+            "force; investigated the use of force",
+            f"{filler} {filler} unrelated",
+        ],
+        request=make_request(reporter),
+    )
+    result = search.search(query, user=editor)
+    assert [hit.number for hit in result.hits] == [2, 1]
+    assert result.hits[0].score > result.hits[1].score > 0
