@@ -25,6 +25,7 @@ big index is counted on a sample of its matches (see :data:`EXACT_LIMIT`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 from collections.abc import Iterable, Sequence
@@ -55,10 +56,10 @@ SEARCH_WORK_MEM = "64MB"
 # reading every match's row costs about 3 ms per 1,000 matches at a million
 # pages, which would put a common word at several hundred milliseconds. The
 # hits are exact either way (see ``_estimated``).
-EXACT_LIMIT = 5000
+EXACT_LIMIT = 3000
 # An estimate counts about this many to twice this many sampled matches
 # (a total within about 3%, the larger facet values within 10%).
-SAMPLE_TARGET = 1500
+SAMPLE_TARGET = 1000
 # A page is in sample k (1..SAMPLE_LEVELS) when its bucket, 0..1023 and fixed
 # by its id, is below 1024 >> k: sample k holds one page in 2**k, and each
 # sample holds the next one.
@@ -70,9 +71,11 @@ SAMPLE_BITS = 10
 DAY_ZERO = datetime.date(1900, 1, 1)
 DAY_BITS = 17
 MAX_DAY = (1 << DAY_BITS) - 1
-# The window of newest matches is read from the days where the sample says
-# this many times the pages needed were received (then all of it).
-WINDOW_MARGINS = (1.5, 4.0)
+# The window of newest matches is read from the day where the sample holds
+# the pages needed plus three standard deviations (a Poisson count's), then
+# four times the pages needed, then every day.
+WINDOW_SPREAD = 3.0
+WINDOW_FALLBACK = 4.0
 MARK = "~"
 
 _INSERT = """
@@ -386,14 +389,18 @@ class PostgresBackend(SearchBackend):
             needed = plan.rank_limit + (after_window.stop if after_window else 0)
         newest = self._newest(query, needed, _cutoffs(days, level, needed))
         if plan.sort == "date":
-            hits = self._scored(query, newest[plan.offset : needed], order=newest)
+            hits = newest[plan.offset : needed]
         else:
             hits = []
             if in_window:
-                hits = self._ranked(query, newest[: plan.rank_limit], in_window)
+                ranked = sorted(
+                    newest[: plan.rank_limit],
+                    key=lambda hit: (-hit.score, hit.document_id, hit.number),
+                )
+                hits = ranked[in_window.start : in_window.stop]
             if after_window:
                 rest = newest[plan.rank_limit :][after_window.start : after_window.stop]
-                hits += self._scored(query, rest, order=rest, score=False)
+                hits += [dataclasses.replace(hit, score=0.0) for hit in rest]
         return BackendResult(total, hits, facets if plan.facets else {}, exact=False)
 
     def _sample_counts(
@@ -421,9 +428,9 @@ class PostgresBackend(SearchBackend):
 
     def _newest(
         self, query: _Query, needed: int, cutoffs: list[int | None]
-    ) -> list[int]:
-        """The ids of the ``needed`` newest matches (fewer if fewer match), in
-        the order of the plan's sort."""
+    ) -> list[RawHit]:
+        """The ``needed`` newest matches (fewer if fewer match), scored, in the
+        order of the plan's sort."""
         if query.plan.sort == "date":
             order = "received DESC, document_id, number"
         else:
@@ -431,48 +438,23 @@ class PostgresBackend(SearchBackend):
         for cutoff in cutoffs:
             extra, extra_params = "", []
             if cutoff is not None:
-                days = day_range(DAY_ZERO + datetime.timedelta(days=cutoff), None)
-                extra = " AND received >= %s"
-                extra_params = [DAY_ZERO + datetime.timedelta(days=cutoff)]
+                since = DAY_ZERO + datetime.timedelta(days=cutoff)
+                extra, extra_params = " AND received >= %s", [since]
+                days = day_range(since, None)
                 if days:
                     extra = " AND vector @@ %s::tsquery" + extra
                     extra_params.insert(0, days)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT page_id FROM search_page_entry "  # noqa: S608
-                    f"WHERE {query.condition}{extra} ORDER BY {order} LIMIT %s",
-                    [*query.params, *extra_params, needed],
-                )
-                ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) >= needed or cutoff is None:
-                return ids
-        return ids  # pragma: no cover - the last cutoff is None
-
-    def _ranked(self, query: _Query, window: list[int], part: range) -> list[RawHit]:
-        """The ``part`` of ``window`` (page ids) in rank order."""
-        return self._hits(
-            f"SELECT page_id, document_id, number, {query.score} AS score "  # noqa: S608
-            "FROM search_page_entry WHERE page_id = ANY(%s) "
-            "ORDER BY score DESC, document_id, number LIMIT %s OFFSET %s",
-            [*query.score_params, window, len(part), part.start],
-        )
-
-    def _scored(
-        self, query: _Query, page_ids: list[int], *, order: list[int], score=True
-    ) -> list[RawHit]:
-        """Hits for ``page_ids``, in the order of ``order``."""
-        if not page_ids:
-            return []
-        score_sql, score_params = (
-            (query.score, query.score_params) if score else ("0.0::real", [])
-        )
-        hits = self._hits(
-            f"SELECT page_id, document_id, number, {score_sql} "  # noqa: S608
-            "FROM search_page_entry WHERE page_id = ANY(%s)",
-            [*score_params, page_ids],
-        )
-        position = {page_id: index for index, page_id in enumerate(order)}
-        return sorted(hits, key=lambda hit: position[hit.page_id])
+            # The rank is computed for the window's rows only.
+            hits = self._hits(
+                f"SELECT page_id, document_id, number, {query.score} FROM ("  # noqa: S608
+                "SELECT page_id, document_id, number, received, rank_vector "
+                f"FROM search_page_entry WHERE {query.condition}{extra} "
+                f"ORDER BY {order} LIMIT %s) AS newest ORDER BY {order}",
+                [*query.score_params, *query.params, *extra_params, needed],
+            )
+            if len(hits) >= needed or cutoff is None:
+                return hits
+        return hits  # pragma: no cover - the last cutoff is None
 
     # --- Every match counted ------------------------------------------------------
 
@@ -669,17 +651,20 @@ def _sample(level: int) -> str:
 
 def _cutoffs(days: dict[int, int], level: int, needed: int) -> list[int | None]:
     """Days from which the sample suggests ``needed`` matches were received,
-    with ``WINDOW_MARGINS`` to spare, newest first; then None (every day)."""
+    with room for its error, newest first; then None (every day)."""
+    expected = needed / (1 << level)  # sampled pages among the needed ones
+    wanted = [
+        expected + WINDOW_SPREAD * math.sqrt(expected) + 1,
+        expected * WINDOW_FALLBACK,
+    ]
     cutoffs: list[int | None] = []
-    margins = iter(WINDOW_MARGINS)
-    margin = next(margins)
     seen = 0
     for day in sorted(days, reverse=True):
-        seen += days[day] << level
-        while margin is not None and seen >= margin * needed:
+        seen += days[day]
+        while wanted and seen >= wanted[0]:
+            wanted.pop(0)
             if not cutoffs or cutoffs[-1] != day:
                 cutoffs.append(day)
-            margin = next(margins, None)
     cutoffs.append(None)
     return cutoffs
 

@@ -256,3 +256,36 @@ def test_prefix_fuzzy_and_phrase_queries_are_ranked_by_their_stems(
     result = search.search(query, user=editor)
     assert [hit.number for hit in result.hits] == [2, 1]
     assert result.hits[0].score > result.hits[1].score > 0
+
+
+def test_cutoffs_leave_room_for_the_samples_error():
+    # One sampled page a day over 100 days, at one page in 4: 50 pages needed
+    # are about 12.5 sampled ones, asked with 3 standard deviations (24.1).
+    days = {day: 1 for day in range(100)}
+    cutoffs = postgres._cutoffs(days, level=2, needed=50)
+    assert cutoffs == [100 - 25, 100 - 50, None]
+    assert postgres._cutoffs({5: 1}, level=2, needed=50) == [None]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_a_window_the_sample_misjudged_is_read_again(
+    many, editor, monkeypatch, settings, sort
+):
+    """When fewer pages than needed were received since the day the sample
+    pointed to, the next day back is tried, and then every day."""
+    settings.SEARCH_RANK_LIMIT = 50
+    real = postgres._cutoffs
+    tried = []
+
+    def too_late(days, level, needed):
+        cutoffs = [max(days) + 1, *real(days, level, needed)]
+        tried.append(cutoffs)
+        return cutoffs
+
+    monkeypatch.setattr(postgres, "_cutoffs", too_late)
+    estimated = search.search("warden", user=editor, sort=sort, page=2)
+    monkeypatch.setattr(postgres, "_cutoffs", real)
+    assert tried and not estimated.total_exact
+    assert _pages(estimated) == _pages(
+        _exactly(monkeypatch, "warden", user=editor, sort=sort, page=2)
+    )
