@@ -354,13 +354,12 @@ class PostgresBackend(SearchBackend):
         return max(1, min(SAMPLE_LEVELS, level))
 
     def _sample_count(self, query: _Query, level: int) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM search_page_entry "  # noqa: S608
-                f"WHERE {query.condition} AND vector @@ %s::tsquery",
-                [*query.params, _sample(level)],
-            )
-            return cursor.fetchone()[0]
+        total, _facets = self._count(
+            f"{query.condition} AND vector @@ %s::tsquery",
+            [*query.params, _sample(level)],
+            with_facets=False,
+        )
+        return total
 
     def _estimated(self, query: _Query, level: int) -> BackendResult | None:
         """Total and facets from sample ``level``; the hits exactly, from the
@@ -373,13 +372,9 @@ class PostgresBackend(SearchBackend):
         """
         plan = query.plan
         counts, days = self._sample_counts(query, level)
-        total = counts.pop(0, 0) << level
+        total, facets = _tally(counts.items(), level)
         if total <= EXACT_LIMIT:
             return None
-        facets: dict[str, list] = {name: [] for name in _FACET_KINDS[1:]}
-        for code, count in counts.items():
-            kind, value = _facet_value(code)
-            facets[kind].append((value, count << level))
         if plan.sort == "date":
             needed = plan.offset + plan.limit
         else:
@@ -515,19 +510,16 @@ class PostgresBackend(SearchBackend):
             len(in_window),
             in_window.start if in_window else 0,
         ]
-        total = 0
-        facets: dict[str, list] = {name: [] for name in _FACET_KINDS[1:]}
+        counted: list[tuple[int, int]] = []
         hits: list[RawHit] = []
         with connection.cursor() as cursor:
             cursor.execute(sql, sql_params)
             for code, count, page_id, document_id, number, rank in cursor.fetchall():
                 if page_id is not None:
                     hits.append(RawHit(page_id, document_id, number, rank or 0.0))
-                elif code == 0:
-                    total = count
                 else:
-                    kind, value = _facet_value(code)
-                    facets[kind].append((value, count))
+                    counted.append((code, count))
+        total, facets = _tally(counted)
         if not plan.facets:
             facets = {}
         if not in_window:
@@ -570,17 +562,9 @@ class PostgresBackend(SearchBackend):
             "SELECT code, count(*) FROM (SELECT unnest(facet_codes) AS code "  # noqa: S608
             f"FROM search_page_entry WHERE {condition}) AS codes GROUP BY code"
         )
-        facets: dict[str, list] = {name: [] for name in _FACET_KINDS[1:]}
-        total = 0
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for code, count in cursor.fetchall():
-                if code == 0:
-                    total = count
-                else:
-                    kind, value = _facet_value(code)
-                    facets[kind].append((value, count))
-        return total, facets
+            return _tally(cursor.fetchall())
 
     # --- Rebuild checkpoint -----------------------------------------------------
 
@@ -667,6 +651,22 @@ def _cutoffs(days: dict[int, int], level: int, needed: int) -> list[int | None]:
                 cutoffs.append(day)
     cutoffs.append(None)
     return cutoffs
+
+
+def _tally(
+    counted: Iterable[tuple[int, int]], level: int = 0
+) -> tuple[int, dict[str, list]]:
+    """The total and the facets from ``(facet code, count)`` pairs (code 0
+    counts every page), each count scaled up from sample ``level``."""
+    total = 0
+    facets: dict[str, list] = {name: [] for name in _FACET_KINDS[1:]}
+    for code, count in counted:
+        if code == 0:
+            total = count << level
+        else:
+            kind, value = _facet_value(code)
+            facets[kind].append((value, count << level))
+    return total, facets
 
 
 def _facet_value(code: int) -> tuple[str, object]:
