@@ -58,6 +58,13 @@ def stem(word: str) -> str:
     return _stem_cached(word)
 
 
+@lru_cache(maxsize=200_000)
+def word_and_stem(raw: str) -> tuple[str, str]:
+    """A word as found in a text (``WORD``): normalised, and its stem."""
+    word = normalise(raw[:MAX_WORD_LENGTH])
+    return word, _stem_cached(word)
+
+
 def stems(text: str) -> list[str]:
     """The stems of ``text`` in order (a word's position is its index + 1)."""
     return [stem(normalise(word[:MAX_WORD_LENGTH])) for word in WORD.findall(text)]

@@ -87,8 +87,7 @@ class Matcher:
         """The stem of a word as it appears in a text, and the term it matches."""
         found = self._raw_cache.get(raw)
         if found is None:
-            word = analysis.normalise(raw[: analysis.MAX_WORD_LENGTH])
-            stem = analysis.stem(word)
+            word, stem = analysis.word_and_stem(raw)
             found = self._raw_cache[raw] = (stem, self.word_key(word, stem))
         return found
 
@@ -104,14 +103,13 @@ class Matcher:
         raws = analysis.WORD.findall(text)
         cache = self._raw_cache
         analyse = self._analyse
-        info = [cache.get(raw) or analyse(raw) for raw in raws]
         found: list[Span] = []
-        matching = {raw for raw, (_stem, key) in zip(raws, info, strict=True) if key}
+        matching = {raw for raw in set(raws) if (cache.get(raw) or analyse(raw))[1]}
         if matching:
             for match in _spelled(matching).finditer(text):
                 found.append(Span(match.start(), match.end(), cache[match.group()][1]))
         if self.phrases:
-            stems = [stem for stem, _key in info]
+            stems = [cache[raw][0] for raw in raws]
             sequences: dict[tuple[str, ...], str] = {}
             for phrase in self.phrases:
                 size = len(phrase)
