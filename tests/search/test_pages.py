@@ -47,7 +47,10 @@ def test_estimated_counts_are_shown_as_approximate(
     page = client.get("/search/", {"q": "force OR budget"}).content.decode()
     assert "1–3 of about 3 matching pages" in page
     assert '<span class="count" title="About 3, estimated">≈3</span>' in page
-    assert "Counts are estimated from a sample of the matching pages." in page
+    assert (
+        "Counts are estimated from a sample of the matching pages; a value on only"
+        " a few of them may not be listed." in page
+    )
 
 
 def test_facets_link_to_narrower_searches(client, releases, editor):
