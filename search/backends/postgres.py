@@ -31,7 +31,7 @@ import math
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from search import analysis
@@ -50,6 +50,14 @@ MAX_POSITION = 16383
 CHECKPOINT_KEY = "rebuild-checkpoint"
 MAX_FUZZY_EXPANSION = 200
 SEARCH_WORK_MEM = "64MB"
+# Pages a bitmap heap scan asks the operating system for ahead of reading them
+# (PostgreSQL's ``effective_io_concurrency``, 1 by default). A search whose rows
+# are not cached reads one heap page per matching row it counts or ranks; asked
+# for together, a disk serves them in parallel. At 1,000,000 pages, on a 2-core
+# machine whose page cache kept about 2 GB of the 14 GB the pages take, one-word
+# searches (as a reporter, with snippets) went from 150/234 ms (p50/p95) to
+# 77/108 ms, and two words from 139/308 to 99/144 ms.
+SEARCH_IO_CONCURRENCY = 128
 
 # Totals and facets are counted exactly when about this many visible pages
 # match or fewer. Above it they are estimated from a sample of the matches:
@@ -679,6 +687,11 @@ def _facet_value(code: int) -> tuple[str, object]:
     return kind, value
 
 
+# Whether this server takes ``effective_io_concurrency`` (it refuses any value
+# but 0 on platforms without prefetch advice, such as macOS): learnt once.
+_io_concurrency_taken: bool | None = None
+
+
 @contextmanager
 def _prefer_indexes():
     """Keep the planner off sequential scans while searching.
@@ -691,24 +704,44 @@ def _prefer_indexes():
     of ``work_mem`` the matches kept for counting, faceting and ranking spill
     to temporary files (667 blocks written and read back for "office" at
     100,000 pages); 64 MB keeps them, and the bitmap of matching rows, in
-    memory. The settings last for this block only (undone with its savepoint
-    on error).
+    memory. Heap pages are prefetched (``SEARCH_IO_CONCURRENCY``). The settings
+    last for this block only (undone with its savepoint on error).
     """
+    global _io_concurrency_taken
+    names = ["enable_seqscan", "jit", "work_mem"]
+    values = ["off", "off", SEARCH_WORK_MEM]
     with transaction.atomic(), connection.cursor() as cursor:
+        probed = None  # the value before a first try, if it was taken
+        if _io_concurrency_taken is None:
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        "SELECT current_setting('effective_io_concurrency'), "
+                        "set_config('effective_io_concurrency', %s, true)",
+                        [str(SEARCH_IO_CONCURRENCY)],
+                    )
+                    probed = cursor.fetchone()[0]
+                _io_concurrency_taken = True
+            except DatabaseError:
+                _io_concurrency_taken = False
+        if _io_concurrency_taken:
+            names.append("effective_io_concurrency")
+            values.append(str(SEARCH_IO_CONCURRENCY))
         cursor.execute(
-            "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
-            "current_setting('work_mem'), "
-            "set_config('enable_seqscan', 'off', true), "
-            "set_config('jit', 'off', true), "
-            "set_config('work_mem', %s, true)",
-            [SEARCH_WORK_MEM],
+            "SELECT "  # noqa: S608 - the names are the constants above
+            + ", ".join(f"current_setting('{name}')" for name in names)
+            + ", "
+            + ", ".join(f"set_config('{name}', %s, true)" for name in names),
+            values,
         )
-        seqscan, jit, work_mem, *_ = cursor.fetchone()
+        before = list(cursor.fetchone()[: len(names)])
+        if probed is not None:
+            before[-1] = probed
         yield
         cursor.execute(
-            "SELECT set_config('enable_seqscan', %s, true), "
-            "set_config('jit', %s, true), set_config('work_mem', %s, true)",
-            [seqscan, jit, work_mem],
+            "SELECT "  # noqa: S608
+            + ", ".join(f"set_config('{name}', %s, true)" for name in names),
+            before,
         )
 
 

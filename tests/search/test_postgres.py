@@ -289,3 +289,38 @@ def test_a_window_the_sample_misjudged_is_read_again(
     assert _pages(estimated) == _pages(
         _exactly(monkeypatch, "warden", user=editor, sort=sort, page=2)
     )
+
+
+def _settings(names: list[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(f"current_setting('{name}')" for name in names)
+        )
+        return list(cursor.fetchone())
+
+
+def test_searches_prefetch_heap_pages_and_leave_the_connection_as_it_was(
+    pg, monkeypatch
+):
+    names = ["effective_io_concurrency", "work_mem", "enable_seqscan", "jit"]
+    monkeypatch.setattr(postgres, "_io_concurrency_taken", None)
+    before = _settings(names)
+    with postgres._prefer_indexes():
+        inside = _settings(names)
+    assert inside == [str(postgres.SEARCH_IO_CONCURRENCY), "64MB", "off", "off"]
+    assert _settings(names) == before
+    assert postgres._io_concurrency_taken is True
+
+
+def test_a_server_that_refuses_prefetching_still_searches(pg, editor, monkeypatch):
+    # As learnt on a platform without prefetch advice: the setting is left alone.
+    monkeypatch.setattr(postgres, "_io_concurrency_taken", False)
+    before = _settings(["effective_io_concurrency"])
+    with postgres._prefer_indexes():
+        assert _settings(["effective_io_concurrency", "work_mem"]) == [
+            before[0],
+            "64MB",
+        ]
+    document = make_published(["The warden signed the transfer order."])
+    found = search.search("warden", user=editor)
+    assert [hit.document_id for hit in found.hits] == [document.pk]
