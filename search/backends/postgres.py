@@ -711,16 +711,16 @@ def _prefer_indexes():
     names = ["enable_seqscan", "jit", "work_mem"]
     values = ["off", "off", SEARCH_WORK_MEM]
     with transaction.atomic(), connection.cursor() as cursor:
-        probed = None  # the value before a first try, if it was taken
         if _io_concurrency_taken is None:
             try:
+                # A trial, rolled back with its savepoint: the setting is made
+                # below with the others.
                 with transaction.atomic():
                     cursor.execute(
-                        "SELECT current_setting('effective_io_concurrency'), "
-                        "set_config('effective_io_concurrency', %s, true)",
+                        "SELECT set_config('effective_io_concurrency', %s, true)",
                         [str(SEARCH_IO_CONCURRENCY)],
                     )
-                    probed = cursor.fetchone()[0]
+                    transaction.set_rollback(True)
                 _io_concurrency_taken = True
             except DatabaseError:
                 _io_concurrency_taken = False
@@ -735,8 +735,6 @@ def _prefer_indexes():
             values,
         )
         before = list(cursor.fetchone()[: len(names)])
-        if probed is not None:
-            before[-1] = probed
         yield
         cursor.execute(
             "SELECT "  # noqa: S608
